@@ -1,0 +1,289 @@
+//! `Agent`: Rig's agent over any provider, with JavaScript tools and stores.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use rig_agent::{Agent, AgentBuilder, AgentRunner};
+use rig_core::completion::{Document, ToolDefinition};
+use rig_core::tool::{DynamicTool, ToolExecutionError, ToolOutput};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::stream::WasmStream;
+use super::transport::{js_message, JsHttp, Transport};
+use super::{abortable, js_error, optional_json, promise_json, type_of};
+use crate::convert::{self, JsUsage};
+use crate::error::{from_prompt_error, BindError};
+use crate::options::{prompt_text, AgentOptions, CallOptions};
+use crate::providers::{self, ProviderSpec};
+
+/// Turns a model gets when the user sets no `maxTurns`: enough for a few
+/// rounds of tool calls; a run without tools ends after its first answer.
+pub const DEFAULT_MAX_TURNS: usize = 10;
+
+struct AgentState {
+    spec: &'static ProviderSpec,
+    options: AgentOptions,
+    transport: Transport,
+    /// `invoke(name, argsJson)`: runs a JavaScript tool, resolves to its
+    /// output text, rejects with the failure the model should see.
+    invoker: Option<Function>,
+    tools: RefCell<Vec<ToolDefinition>>,
+    documents: Vec<Document>,
+    /// The built Rig agent; rebuilt when the tool definitions change.
+    agent: RefCell<Option<Agent>>,
+}
+
+/// Rig's agent (preamble, tools, context, multi-turn loop) over one provider.
+#[wasm_bindgen]
+pub struct WasmAgent {
+    state: Rc<AgentState>,
+}
+
+fn js_tool(definition: &ToolDefinition, invoker: Function) -> DynamicTool {
+    let name = definition.name.to_string();
+    DynamicTool::new(
+        definition.name.clone(),
+        definition.description.clone(),
+        definition.parameters.clone(),
+        move |arguments: Value| {
+            let invoker = invoker.clone();
+            let name = name.clone();
+            Box::pin(async move {
+                let call = invoker.call2(
+                    &JsValue::NULL,
+                    &JsValue::from_str(&name),
+                    &JsValue::from_str(&arguments.to_string()),
+                );
+                let promise = call
+                    .map_err(|error| ToolExecutionError::other(js_message(&error)))?
+                    .dyn_into::<Promise>()
+                    .map_err(|_| ToolExecutionError::other("the tool bridge returned no promise"))?;
+                match JsFuture::from(promise).await {
+                    Ok(output) => Ok(ToolOutput::text(output.as_string().unwrap_or_default())),
+                    Err(error) => Err(ToolExecutionError::other(js_message(&error))),
+                }
+            })
+        },
+    )
+}
+
+impl AgentState {
+    fn provider(&self) -> &str {
+        self.spec.display_name(&self.options.connection)
+    }
+
+    fn error(&self, error: BindError) -> BindError {
+        match &self.options.connection.api_key {
+            Some(key) => error.redact(key),
+            None => error,
+        }
+    }
+
+    fn build(&self) -> Result<Agent, BindError> {
+        let options = &self.options;
+        let http = JsHttp::new(self.transport.clone(), JsValue::UNDEFINED);
+        let model =
+            self.spec
+                .completion_model(&options.connection, &options.model, options.api, http)?;
+        let mut builder = AgentBuilder::new(model)
+            .default_max_turns(options.max_turns.unwrap_or(DEFAULT_MAX_TURNS));
+        if let Some(preamble) = &options.preamble {
+            builder = builder.preamble(preamble.clone());
+        }
+        if let Some(temperature) = options.temperature {
+            builder = builder.temperature(temperature);
+        }
+        if let Some(max_tokens) = options.max_tokens {
+            builder = builder.max_tokens(max_tokens);
+        }
+        if let Some(params) = &options.additional_params {
+            builder = builder.additional_params(params.clone());
+        }
+        let tools = self.tools.borrow();
+        match (&self.invoker, tools.is_empty()) {
+            (Some(invoker), false) => {
+                let tools = tools
+                    .iter()
+                    .map(|definition| js_tool(definition, invoker.clone()))
+                    .collect();
+                Ok(builder.dynamic_tools(tools).build())
+            }
+            _ => Ok(builder.build()),
+        }
+    }
+
+    fn agent(&self) -> Result<Agent, BindError> {
+        if let Some(agent) = self.agent.borrow().as_ref() {
+            return Ok(agent.clone());
+        }
+        let agent = self.build()?;
+        *self.agent.borrow_mut() = Some(agent.clone());
+        Ok(agent)
+    }
+
+    /// A runner for one call: the agent, this call's transport context,
+    /// options, history and static documents.
+    fn runner(
+        &self,
+        prompt: &JsValue,
+        history: &JsValue,
+        call: &JsValue,
+        ctx: &JsValue,
+    ) -> Result<AgentRunner, BindError> {
+        let text = prompt_text(prompt.as_string(), &type_of(prompt))?;
+        let call = match optional_json(call, "options")? {
+            Some(json) => CallOptions::parse(&json)?,
+            None => CallOptions::default(),
+        };
+        let history = match optional_json(history, "history")? {
+            Some(json) => Some(convert::history(&json, "history")?),
+            None => None,
+        };
+        let agent = self.agent()?;
+        let options = &self.options;
+        let http = JsHttp::new(self.transport.clone(), ctx.clone());
+        let model =
+            self.spec
+                .completion_model(&options.connection, &options.model, options.api, http)?;
+        let mut runner = agent.prompt(text).using_model_value(model);
+        if !self.documents.is_empty() {
+            runner = runner.documents(self.documents.clone());
+        }
+        if let Some(history) = history {
+            runner = runner.history(history);
+        }
+        if let Some(turns) = call.max_turns {
+            runner = runner.max_turns(turns);
+        }
+        if let Some(temperature) = call.temperature {
+            runner = runner.temperature(temperature);
+        }
+        if let Some(max_tokens) = call.max_tokens {
+            runner = runner.max_tokens(max_tokens);
+        }
+        Ok(runner)
+    }
+
+    async fn run(
+        self: Rc<Self>,
+        prompt: JsValue,
+        history: JsValue,
+        call: JsValue,
+        ctx: JsValue,
+    ) -> Result<String, BindError> {
+        let outcome = async {
+            let runner = self.runner(&prompt, &history, &call, &ctx)?;
+            let provider = self.provider().to_owned();
+            runner
+                .await
+                .map_err(|error| from_prompt_error(&error, &provider))
+        };
+        let response = abortable(&ctx, outcome).await.map_err(|e| self.error(e))?;
+        let messages: Vec<Value> = response.messages.iter().map(convert::js_message).collect();
+        Ok(json!({
+            "text": response.output(),
+            "usage": JsUsage::from(&response.usage),
+            "messages": messages,
+        })
+        .to_string())
+    }
+}
+
+#[wasm_bindgen]
+impl WasmAgent {
+    /// `provider`: a row of the provider table; `options`: the agent options
+    /// as JSON; `tools`: tool definitions as JSON (or undefined);
+    /// `invoker`: the tool bridge.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        provider: &str,
+        options: &str,
+        transport: Transport,
+        tools: JsValue,
+        invoker: JsValue,
+    ) -> Result<WasmAgent, JsValue> {
+        Self::create(provider, options, transport, tools, invoker).map_err(|e| js_error(&e))
+    }
+
+    /// Replace the tool definitions (when a tool's `definition()` changed).
+    #[wasm_bindgen(js_name = setTools)]
+    pub fn set_tools(&self, tools: &str) -> Result<(), JsValue> {
+        let definitions =
+            convert::tool_definitions(tools, "tools").map_err(|e| js_error(&e))?;
+        *self.state.tools.borrow_mut() = definitions;
+        *self.state.agent.borrow_mut() = None;
+        Ok(())
+    }
+
+    /// Run the agent loop on `prompt` (after `history`, when given).
+    /// Resolves to JSON `{text, usage, messages}`.
+    pub fn prompt(&self, prompt: JsValue, history: JsValue, call: JsValue, ctx: JsValue) -> Promise {
+        let state = self.state.clone();
+        promise_json(state.run(prompt, history, call, ctx))
+    }
+
+    /// Start the agent loop as a stream of chunks.
+    pub fn stream(
+        &self,
+        prompt: JsValue,
+        history: JsValue,
+        call: JsValue,
+        ctx: JsValue,
+    ) -> Result<WasmStream, JsValue> {
+        let state = &self.state;
+        let runner = state
+            .runner(&prompt, &history, &call, &ctx)
+            .map_err(|e| js_error(&state.error(e)))?;
+        let redact = state.options.connection.api_key.clone();
+        Ok(WasmStream::agent(
+            runner.stream(),
+            state.provider().to_owned(),
+            redact,
+            ctx,
+        ))
+    }
+
+    /// The provider name this agent reports in errors.
+    #[wasm_bindgen(getter)]
+    pub fn provider(&self) -> String {
+        self.state.provider().to_owned()
+    }
+}
+
+impl WasmAgent {
+    fn create(
+        provider: &str,
+        options: &str,
+        transport: Transport,
+        tools: JsValue,
+        invoker: JsValue,
+    ) -> Result<WasmAgent, BindError> {
+        let spec = providers::find(provider)?;
+        let options = AgentOptions::parse(options, spec.key)?;
+        spec.check(&options.connection)?;
+        let tools = match optional_json(&tools, "tools")? {
+            Some(json) => convert::tool_definitions(&json, "tools")?,
+            None => Vec::new(),
+        };
+        let invoker = invoker.dyn_into::<Function>().ok();
+        let documents = convert::rig_documents(&options.context, "static_doc_");
+        let state = AgentState {
+            spec,
+            transport,
+            invoker,
+            tools: RefCell::new(tools),
+            documents,
+            agent: RefCell::new(None),
+            options,
+        };
+        // Build once now so configuration errors surface at construction.
+        let agent = state.build()?;
+        *state.agent.borrow_mut() = Some(agent);
+        Ok(WasmAgent {
+            state: Rc::new(state),
+        })
+    }
+}

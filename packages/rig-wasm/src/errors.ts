@@ -1,0 +1,237 @@
+/**
+ * Typed errors. Every error rig-wasm throws is a {@link RigError} subclass with
+ * a stable `code`; HTTP failures also carry `statusCode`, `provider`,
+ * `isRetryable` and a truncated `responseBody`. Check with `instanceof`, or
+ * with the static `isInstance`, which also works across two copies of the
+ * package (it looks for a brand, not a prototype).
+ */
+
+/** Every stable error code. */
+export type RigErrorCode =
+  | "invalid_argument"
+  | "not_initialized"
+  | "authentication"
+  | "not_found"
+  | "bad_request"
+  | "rate_limited"
+  | "server_error"
+  | "http_error"
+  | "connection_error"
+  | "timeout"
+  | "aborted"
+  | "invalid_response"
+  | "tool_error"
+  | "max_turns"
+  | "vector_store"
+  | "unsupported"
+  | "internal";
+
+const BRAND = Symbol.for("rig-wasm.error");
+
+export interface RigErrorOptions {
+  code?: RigErrorCode;
+  statusCode?: number;
+  provider?: string;
+  isRetryable?: boolean;
+  responseBody?: string;
+  requestId?: string;
+  field?: string;
+  cause?: unknown;
+}
+
+/** The base class of every error rig-wasm throws. */
+export class RigError extends Error {
+  /** A stable, machine-readable code. */
+  readonly code: RigErrorCode;
+  /** The HTTP status of the provider's reply, when there was one. */
+  readonly statusCode?: number;
+  /** The provider that failed (`"openai"`, …). */
+  readonly provider?: string;
+  /** Whether retrying the same call may succeed. */
+  readonly isRetryable: boolean;
+  /** The provider's response body, truncated to 2 KB. */
+  readonly responseBody?: string;
+  /** The provider's request id, when it sent one. */
+  readonly requestId?: string;
+  /** The option or argument at fault, for `invalid_argument`. */
+  readonly field?: string;
+
+  constructor(message: string, options: RigErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? "internal";
+    this.isRetryable = options.isRetryable ?? false;
+    if (options.statusCode !== undefined) this.statusCode = options.statusCode;
+    if (options.provider !== undefined) this.provider = options.provider;
+    if (options.responseBody !== undefined) this.responseBody = options.responseBody;
+    if (options.requestId !== undefined) this.requestId = options.requestId;
+    if (options.field !== undefined) this.field = options.field;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** `instanceof` that also recognises errors from another copy of rig-wasm. */
+  static isInstance(value: unknown): value is RigError {
+    if (typeof value !== "object" || value === null) return false;
+    if (!(value as Record<symbol, unknown>)[BRAND]) return false;
+    return this === RigError || value instanceof this || (value as Error).name === this.name;
+  }
+
+  /** A plain object for logging (never includes credentials). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      statusCode: this.statusCode,
+      provider: this.provider,
+      isRetryable: this.isRetryable,
+      field: this.field,
+      requestId: this.requestId,
+    };
+  }
+}
+
+/** An option or argument is missing, mistyped or out of range. `field` names it. */
+export class InvalidArgumentError extends RigError {
+  constructor(field: string, message: string, options: RigErrorOptions = {}) {
+    super(message.startsWith(`${field}: `) ? message : `${field}: ${message}`, {
+      ...options,
+      code: "invalid_argument",
+      field,
+    });
+  }
+}
+
+/** The wasm module was used before `init()` finished. */
+export class NotInitializedError extends RigError {
+  constructor(message: string) {
+    super(message, { code: "not_initialized" });
+  }
+}
+
+/** A provider answered with a non-success HTTP status. */
+export class APIError extends RigError {}
+/** 401/403: the credentials were rejected. */
+export class AuthenticationError extends APIError {}
+/** 404: the model or endpoint does not exist. */
+export class NotFoundError extends APIError {}
+/** 400/422: the provider rejected the request. */
+export class BadRequestError extends APIError {}
+/** 429: too many requests (after the built-in retries). */
+export class RateLimitError extends APIError {
+  /** How long the provider asked to wait, when it said. */
+  readonly retryAfterMs?: number;
+  constructor(message: string, options: RigErrorOptions & { retryAfterMs?: number } = {}) {
+    super(message, { ...options, code: "rate_limited" });
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+/** 5xx: the provider failed (after the built-in retries). */
+export class ServerError extends APIError {}
+/** No HTTP response at all: DNS, refused or reset connection, CORS in a browser. */
+export class ConnectionError extends RigError {
+  constructor(message: string, options: RigErrorOptions = {}) {
+    super(message, { isRetryable: true, ...options, code: "connection_error" });
+  }
+}
+/** The call ran past its `timeoutMs`. */
+export class TimeoutError extends RigError {
+  constructor(message: string, options: RigErrorOptions = {}) {
+    super(message, { isRetryable: true, ...options, code: "timeout" });
+  }
+}
+/**
+ * The call was aborted through its `AbortSignal`. `name` is `"AbortError"`,
+ * as for `fetch`, so existing abort handling recognises it.
+ */
+export class AbortError extends RigError {
+  constructor(message = "The operation was aborted.", options: RigErrorOptions = {}) {
+    super(message, { ...options, code: "aborted" });
+    this.name = "AbortError";
+  }
+}
+/** The provider's reply was not what its API promises (bad JSON, cut-off stream). */
+export class InvalidResponseError extends RigError {}
+/** A tool was defined wrongly. */
+export class ToolError extends RigError {}
+/** The agent used all its turns without a final answer. */
+export class MaxTurnsError extends RigError {}
+/** A vector store failed or returned malformed results. */
+export class VectorStoreError extends RigError {}
+/** The provider or model does not support what was asked. */
+export class UnsupportedError extends RigError {}
+/** A bug in rig-wasm. The instance recovers; please report it. */
+export class InternalError extends RigError {}
+
+/** The JSON a wasm entry point attaches to its errors. */
+interface BindError {
+  code: RigErrorCode;
+  message: string;
+  field?: string;
+  statusCode?: number;
+  provider?: string;
+  isRetryable?: boolean;
+  responseBody?: string;
+  requestId?: string;
+}
+
+/** Build the typed error for a code. */
+export function errorFor(data: BindError, cause?: unknown): RigError {
+  const options: RigErrorOptions = {
+    code: data.code,
+    isRetryable: data.isRetryable ?? false,
+    ...(data.statusCode !== undefined && { statusCode: data.statusCode }),
+    ...(data.provider !== undefined && { provider: data.provider }),
+    ...(data.responseBody !== undefined && { responseBody: data.responseBody }),
+    ...(data.requestId !== undefined && { requestId: data.requestId }),
+    ...(cause !== undefined && { cause }),
+  };
+  switch (data.code) {
+    case "invalid_argument":
+      return new InvalidArgumentError(data.field ?? "argument", data.message, options);
+    case "authentication":
+      return new AuthenticationError(data.message, options);
+    case "not_found":
+      return new NotFoundError(data.message, options);
+    case "bad_request":
+      return new BadRequestError(data.message, options);
+    case "rate_limited":
+      return new RateLimitError(data.message, options);
+    case "server_error":
+      return new ServerError(data.message, options);
+    case "http_error":
+      return new APIError(data.message, options);
+    case "connection_error":
+      return new ConnectionError(data.message, options);
+    case "timeout":
+      return new TimeoutError(data.message, options);
+    case "aborted":
+      return new AbortError(data.message, options);
+    case "invalid_response":
+      return new InvalidResponseError(data.message, options);
+    case "tool_error":
+      return new ToolError(data.message, options);
+    case "max_turns":
+      return new MaxTurnsError(data.message, options);
+    case "vector_store":
+      return new VectorStoreError(data.message, options);
+    case "unsupported":
+      return new UnsupportedError(data.message, options);
+    case "not_initialized":
+      return new NotInitializedError(data.message);
+    default:
+      return new InternalError(data.message, options);
+  }
+}
+
+/** The bind error a wasm exception carries, if it is one. */
+export function bindErrorOf(error: unknown): BindError | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const json = (error as { rigError?: unknown }).rigError;
+  if (typeof json !== "string") return undefined;
+  try {
+    return JSON.parse(json) as BindError;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,426 @@
+/**
+ * The one generic mechanism behind every provider subpath: `Agent`,
+ * `CompletionModel` and `EmbeddingModel` for a provider id. A subpath such as
+ * `rig-wasm/openai` is `provider<OpenAIOptions>("openai")`; nothing here
+ * knows which provider it serves.
+ */
+import { CallContext, type CallOptions } from "./call.js";
+import type {
+  AgentResponse,
+  CompletionRequest,
+  CompletionResponse,
+  Document,
+  DocumentData,
+  Message,
+} from "./completion.js";
+import { InvalidArgumentError } from "./errors.js";
+import { callAsync, callSync, toRigError } from "./invoke.js";
+import { isPlainObject, toJson, typeName } from "./json.js";
+import { chunkStream, type RigStream, type StreamChunk } from "./streaming.js";
+import { ToolBox, type Tool } from "./tools.js";
+import { Transport, type FetchLike } from "./transport.js";
+import { bindings } from "./wasm.js";
+import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm/rig_wasm.js";
+
+/** How to reach a provider. */
+export interface ConnectionOptions {
+  /** The provider's API key. Optional when `baseURL` points at a proxy. */
+  apiKey?: string;
+  /** Send requests here instead of the provider's default endpoint. */
+  baseURL?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** The `fetch` to use (default: the global one). */
+  fetch?: FetchLike;
+  /** Retries on connection errors, 408, 409, 429 and 5xx (default 2; 0 disables). */
+  maxRetries?: number;
+  /** Default timeout for every call, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** Where an agent finds documents for each prompt. */
+export interface DynamicContext {
+  /** How many documents to retrieve per prompt (default 3). */
+  sample?: number;
+  /** The store: any object with `topN(request)`. */
+  store?: unknown;
+  /** The design's name for `store`. */
+  dynamicTools?: unknown;
+}
+
+export interface AgentOptions extends ConnectionOptions {
+  /** The model id, e.g. `"gpt-4o"`. */
+  model: string;
+  /** The system prompt. */
+  preamble?: string;
+  /** Sampling temperature, 0 to 2. */
+  temperature?: number;
+  /** The most tokens the model may produce per turn. */
+  maxTokens?: number;
+  /** Provider-specific request fields, merged into each request. */
+  additionalParams?: Record<string, unknown>;
+  /** Model calls per prompt, tool rounds included (default 10). */
+  maxTurns?: number;
+  /** JavaScript tools the model may call. */
+  tools?: Tool[];
+  /** Documents given with every prompt. */
+  context?: Array<Document | DocumentData | string>;
+  /** Documents retrieved per prompt from a vector store. */
+  dynamicContext?: DynamicContext;
+}
+
+export interface CompletionModelOptions extends ConnectionOptions {
+  model: string;
+}
+
+export interface EmbeddingModelOptions extends ConnectionOptions {
+  /** The embedding model id, e.g. `"text-embedding-3-small"`. */
+  modelName: string;
+  /** Output dimensions, for models that can shorten their vectors. */
+  dimensions?: number;
+}
+
+/** Options of one agent call. */
+export interface AgentCallOptions extends CallOptions {
+  /** Model calls for this prompt (overrides the agent's `maxTurns`). */
+  maxTurns?: number;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+/** An embedding: the text and its vector. */
+export interface Embedding {
+  document: string;
+  /** The vector, as 32-bit floats. */
+  vec: Float32Array;
+}
+
+const JS_ONLY = ["tools", "fetch", "dynamicContext"] as const;
+
+function checkOptions(options: unknown, what: string): Record<string, unknown> {
+  if (!isPlainObject(options)) {
+    throw new InvalidArgumentError("options", `${what} takes an options object, got ${typeName(options)}`);
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new InvalidArgumentError("fetch", `must be a function, got ${typeName(options.fetch)}`);
+  }
+  return options;
+}
+
+/** The options the wasm side validates (everything serialisable). */
+function wasmOptions(options: Record<string, unknown>): string {
+  const rest: Record<string, unknown> = { ...options };
+  for (const key of JS_ONLY) delete rest[key];
+  const dynamic = options.dynamicContext;
+  if (dynamic !== undefined) {
+    if (!isPlainObject(dynamic)) {
+      throw new InvalidArgumentError("dynamicContext", `must be an object like { sample: 3, store }, got ${typeName(dynamic)}`);
+    }
+    const { store: _store, dynamicTools: _tools, ...plain } = dynamic;
+    rest.dynamicContext = plain;
+  }
+  return toJson(rest, "options");
+}
+
+function callJson(options: unknown, allowed: readonly string[]): string | undefined {
+  if (options === undefined) return undefined;
+  if (!isPlainObject(options)) {
+    throw new InvalidArgumentError("options", `must be an object, got ${typeName(options)}`);
+  }
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (key === "signal" || key === "history") continue;
+    if (!allowed.includes(key)) {
+      throw new InvalidArgumentError(key, `is not an option of this call (${["signal", ...allowed].join(", ")})`);
+    }
+    rest[key] = value;
+  }
+  return toJson(rest, "options");
+}
+
+const AGENT_CALL = ["maxTurns", "temperature", "maxTokens", "maxRetries", "timeoutMs"] as const;
+const MODEL_CALL = ["maxRetries", "timeoutMs"] as const;
+
+function transportFor(provider: string, options: Record<string, unknown>): Transport {
+  return new Transport({
+    provider,
+    fetch: options.fetch as FetchLike | undefined,
+    headers: options.headers as Record<string, string> | undefined,
+    maxRetries: (options.maxRetries as number | undefined) ?? 2,
+  });
+}
+
+function context(options: CallOptions | undefined, defaults: Record<string, unknown>): CallContext {
+  const merged: CallOptions = {
+    ...(defaults.timeoutMs !== undefined && { timeoutMs: defaults.timeoutMs as number }),
+    ...options,
+  };
+  return new CallContext(merged, (defaults.maxRetries as number | undefined) ?? 2);
+}
+
+/** The base of every provider's `Agent`. */
+export class BaseAgent {
+  readonly #inner: WasmAgent;
+  readonly #tools: ToolBox;
+  readonly #defaults: Record<string, unknown>;
+  #ready: boolean;
+
+  constructor(provider: string, options: AgentOptions) {
+    const checked = checkOptions(options, "Agent");
+    const glue = bindings();
+    this.#tools = new ToolBox(checked.tools);
+    const json = wasmOptions(checked);
+    const initial = this.#tools.size > 0 ? this.#tools.initialDefinitions() : undefined;
+    this.#ready = this.#tools.size === 0 || initial !== undefined;
+    const transport = transportFor(provider, checked);
+    this.#inner = callSync(
+      () => new glue.WasmAgent(provider, json, transport, initial, this.#tools.size > 0 ? this.#tools.invoke : undefined),
+    );
+    this.#defaults = { timeoutMs: checked.timeoutMs, maxRetries: checked.maxRetries };
+  }
+
+  /** The provider this agent talks to (as errors report it). */
+  get provider(): string {
+    return this.#inner.provider;
+  }
+
+  async #prepare(prompt: unknown): Promise<void> {
+    if (this.#tools.size === 0 || (this.#ready && !this.#tools.dynamic)) return;
+    const text = typeof prompt === "string" ? prompt : "";
+    const changed = await this.#tools.changedDefinitions(text);
+    if (changed !== undefined) callSync(() => this.#inner.setTools(changed));
+    this.#ready = true;
+  }
+
+  /**
+   * Send `prompt`; the agent calls tools as the model asks until it answers.
+   * Resolves to the answer text.
+   */
+  async prompt(prompt: string, options?: AgentCallOptions): Promise<string> {
+    return (await this.#run(prompt, undefined, options)).text;
+  }
+
+  /** Like `prompt`, after the conversation in `history`. */
+  async chat(prompt: string, history: Message[], options?: AgentCallOptions): Promise<string> {
+    if (!Array.isArray(history)) {
+      throw new InvalidArgumentError("history", `must be an array of messages, got ${typeName(history)}`);
+    }
+    return (await this.#run(prompt, history, options)).text;
+  }
+
+  /** `prompt` (or `chat` with `history`) with usage and the new messages. */
+  async generate(prompt: string, options?: AgentCallOptions & { history?: Message[] }): Promise<AgentResponse> {
+    return this.#run(prompt, options?.history, options);
+  }
+
+  async #run(prompt: unknown, history: Message[] | undefined, options: AgentCallOptions | undefined): Promise<AgentResponse> {
+    const call = callJson(options, AGENT_CALL);
+    const historyJson = history === undefined ? undefined : toJson(history, "history");
+    const ctx = context(options, this.#defaults);
+    return callAsync(async () => {
+      await this.#prepare(prompt);
+      const json = (await this.#inner.prompt(prompt, historyJson, call, ctx)) as string;
+      return JSON.parse(json) as AgentResponse;
+    }, ctx);
+  }
+
+  /**
+   * Stream the run: text deltas, tool calls and results, then a `final`
+   * chunk with the whole answer and usage. Resolves once the first chunk
+   * (or the first error) arrives. Cancelling the stream aborts the request.
+   */
+  async promptStream(
+    prompt: string,
+    options?: AgentCallOptions & { history?: Message[] },
+  ): Promise<RigStream<StreamChunk>> {
+    const call = callJson(options, AGENT_CALL);
+    const history = options?.history;
+    const historyJson = history === undefined ? undefined : toJson(history, "history");
+    const ctx = context(options, this.#defaults);
+    let source: ReturnType<WasmAgent["stream"]> | undefined;
+    try {
+      await this.#prepare(prompt);
+      source = this.#inner.stream(prompt, historyJson, call, ctx);
+      const first = JSON.parse((await source.next()) as string) as StreamChunk[] | null;
+      return chunkStream(source, ctx, first, () => undefined);
+    } catch (error) {
+      ctx.settle();
+      try {
+        source?.free();
+      } catch {
+        // already freed
+      }
+      throw toRigError(error, ctx);
+    }
+  }
+
+  /** The design's name for `promptStream`. */
+  prompt_stream(prompt: string, options?: AgentCallOptions & { history?: Message[] }): Promise<RigStream<StreamChunk>> {
+    return this.promptStream(prompt, options);
+  }
+
+  /** Release the wasm memory now (the garbage collector also does it). */
+  free(): void {
+    try {
+      this.#inner.free();
+    } catch {
+      // already freed, or a call still holds it: the collector frees it later
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
+
+/** The base of every provider's `CompletionModel`. */
+export class BaseCompletionModel {
+  readonly #inner: WasmCompletionModel;
+  readonly #defaults: Record<string, unknown>;
+
+  constructor(provider: string, options: CompletionModelOptions) {
+    const checked = checkOptions(options, "CompletionModel");
+    const glue = bindings();
+    const json = wasmOptions(checked);
+    const transport = transportFor(provider, checked);
+    this.#inner = callSync(() => new glue.WasmCompletionModel(provider, json, transport));
+    this.#defaults = { timeoutMs: checked.timeoutMs, maxRetries: checked.maxRetries };
+  }
+
+  get provider(): string {
+    return this.#inner.provider;
+  }
+
+  /** One completion call (no agent loop): the assistant's content and usage. */
+  async completion(request: CompletionRequest, options?: CallOptions): Promise<CompletionResponse> {
+    if (!isPlainObject(request)) {
+      throw new InvalidArgumentError("request", `must be a CompletionRequest object, got ${typeName(request)}`);
+    }
+    const json = toJson(request, "request");
+    const call = callJson(options, MODEL_CALL);
+    const ctx = context(options, this.#defaults);
+    return callAsync(async () => JSON.parse((await this.#inner.completion(json, call, ctx)) as string), ctx);
+  }
+
+  free(): void {
+    try {
+      this.#inner.free();
+    } catch {
+      // already freed
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
+
+/** The base of every provider's `EmbeddingModel`. */
+export class BaseEmbeddingModel {
+  readonly #inner: WasmEmbeddingModel;
+  readonly #defaults: Record<string, unknown>;
+
+  constructor(provider: string, options: EmbeddingModelOptions) {
+    const checked = checkOptions(options, "EmbeddingModel");
+    const glue = bindings();
+    const json = wasmOptions(checked);
+    const transport = transportFor(provider, checked);
+    this.#inner = callSync(() => new glue.WasmEmbeddingModel(provider, json, transport));
+    this.#defaults = { timeoutMs: checked.timeoutMs, maxRetries: checked.maxRetries };
+  }
+
+  get provider(): string {
+    return this.#inner.provider;
+  }
+
+  /** Embed one text. */
+  async embedText(text: string, options?: CallOptions): Promise<Embedding> {
+    if (typeof text !== "string") {
+      throw new InvalidArgumentError("text", `must be a string, got ${typeName(text)}`);
+    }
+    const [embedding] = await this.#embed([text], options);
+    return embedding!;
+  }
+
+  /** Embed many texts, in order, batched by the provider's per-request limit. */
+  async embedTexts(texts: string[], options?: CallOptions): Promise<Embedding[]> {
+    if (!Array.isArray(texts)) {
+      throw new InvalidArgumentError("texts", `must be an array of strings, got ${typeName(texts)}`);
+    }
+    if (texts.length === 0) return [];
+    return this.#embed(texts, options);
+  }
+
+  async #embed(texts: string[], options: CallOptions | undefined): Promise<Embedding[]> {
+    callJson(options, MODEL_CALL);
+    const ctx = context(options, this.#defaults);
+    return callAsync(async () => (await this.#inner.embed(texts, ctx)) as Embedding[], ctx);
+  }
+
+  free(): void {
+    try {
+      this.#inner.free();
+    } catch {
+      // already freed
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
+
+/** A constructor typed with a provider's own options. */
+export interface AgentClass<O> {
+  new (options: O): BaseAgent;
+  readonly prototype: BaseAgent;
+}
+export interface CompletionModelClass<O> {
+  new (options: O): BaseCompletionModel;
+  readonly prototype: BaseCompletionModel;
+}
+export interface EmbeddingModelClass<O> {
+  new (options: O): BaseEmbeddingModel;
+  readonly prototype: BaseEmbeddingModel;
+}
+
+export interface Provider<Extra, EmbeddingExtra = Extra> {
+  Agent: AgentClass<AgentOptions & Extra>;
+  CompletionModel: CompletionModelClass<CompletionModelOptions & Extra>;
+  EmbeddingModel: EmbeddingModelClass<EmbeddingModelOptions & EmbeddingExtra>;
+}
+
+function named<T extends object>(cls: T, name: string): T {
+  Object.defineProperty(cls, "name", { value: name });
+  return cls;
+}
+
+/** The classes of provider `id`. */
+export function provider<Extra = object, EmbeddingExtra = Extra>(id: string): Provider<Extra, EmbeddingExtra> {
+  return {
+    Agent: named(
+      class extends BaseAgent {
+        constructor(options: AgentOptions & Extra) {
+          super(id, options);
+        }
+      },
+      "Agent",
+    ),
+    CompletionModel: named(
+      class extends BaseCompletionModel {
+        constructor(options: CompletionModelOptions & Extra) {
+          super(id, options);
+        }
+      },
+      "CompletionModel",
+    ),
+    EmbeddingModel: named(
+      class extends BaseEmbeddingModel {
+        constructor(options: EmbeddingModelOptions & EmbeddingExtra) {
+          super(id, options);
+        }
+      },
+      "EmbeddingModel",
+    ),
+  };
+}

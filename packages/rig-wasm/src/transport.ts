@@ -1,0 +1,240 @@
+/**
+ * The HTTP transport the wasm side sends every provider request through.
+ *
+ * It owns what belongs to the JavaScript platform: `fetch` (the global one,
+ * or the user's), extra headers, the AbortSignal, and retries — exponential
+ * backoff with jitter on connection errors, 408, 409, 429 and 5xx, honouring
+ * `Retry-After` / `retry-after-ms` up to a cap. A stream is never retried
+ * once its body has started.
+ */
+import { CallContext } from "./call.js";
+import { ConnectionError, RigError } from "./errors.js";
+
+/** Longest server-requested wait that is honoured; longer fails at once. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 8_000;
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface TransportSettings {
+  provider: string;
+  fetch?: FetchLike | undefined;
+  headers?: Record<string, string> | undefined;
+  maxRetries: number;
+}
+
+/** What the wasm side reads back (see `TransportResponse` in transport.rs). */
+export interface TransportResponse {
+  status: number;
+  headers: string[];
+  body?: Uint8Array;
+  read(): Promise<Uint8Array | null>;
+  cancel(): void;
+}
+
+function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUS.has(status) || (status >= 500 && status <= 599);
+}
+
+/** The wait a response asks for, in ms, when it says. */
+export function retryAfterMs(headers: Headers): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && ms.trim() !== "") {
+    const value = Number(ms);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const after = headers.get("retry-after");
+  if (after === null || after.trim() === "") return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(after);
+  if (Number.isFinite(date)) return Math.max(0, date - Date.now());
+  return undefined;
+}
+
+/** Exponential backoff with ±25% jitter for retry `attempt` (1-based). */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
+  return base * (0.75 + Math.random() * 0.5);
+}
+
+function sleep(ms: number, ctx: CallContext | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ctx?.isAborted) return reject(ctx.error());
+    const timer = setTimeout(() => {
+      ctx?.signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(ctx!.error());
+    };
+    ctx?.signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function flatHeaders(headers: Headers): string[] {
+  const out: string[] = [];
+  headers.forEach((value, name) => {
+    out.push(name, value);
+  });
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function connectionMessage(provider: string, url: string, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  const inBrowser = typeof document !== "undefined" || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
+  const hint = inBrowser
+    ? " In a browser this is also what a blocked cross-origin request looks like: check that the server sends CORS headers (Access-Control-Allow-Origin, and Allow-Headers for authorization and content-type)."
+    : "";
+  let origin = url;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // keep the raw text
+  }
+  return `could not reach ${provider} at ${origin}: ${reason}.${hint}`;
+}
+
+export class Transport {
+  readonly #settings: TransportSettings;
+
+  constructor(settings: TransportSettings) {
+    this.#settings = settings;
+  }
+
+  /** Called by the wasm side for every request. */
+  async send(
+    ctx: CallContext | undefined,
+    method: string,
+    url: string,
+    flat: string[],
+    body: Uint8Array,
+    streaming: boolean,
+  ): Promise<TransportResponse> {
+    const settings = this.#settings;
+    const doFetch: FetchLike = settings.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const headers = new Headers();
+    for (let i = 0; i + 1 < flat.length; i += 2) headers.set(flat[i]!, flat[i + 1]!);
+    if (settings.headers) for (const [name, value] of Object.entries(settings.headers)) headers.set(name, value);
+    const init: RequestInit = {
+      method,
+      headers,
+      ...(method !== "GET" && method !== "HEAD" && body.byteLength > 0 && { body: body as unknown as BodyInit }),
+      ...(ctx?.signal && { signal: ctx.signal }),
+    };
+    const maxRetries = ctx ? ctx.maxRetries : settings.maxRetries;
+
+    for (let attempt = 0; ; attempt++) {
+      if (ctx?.isAborted) throw this.#fail(ctx, ctx.error());
+      let response: Response;
+      try {
+        response = await doFetch(url, init);
+      } catch (error) {
+        if (ctx?.isAborted) throw this.#fail(ctx, ctx.error());
+        if (attempt < maxRetries) {
+          await sleep(backoffMs(attempt + 1), ctx).catch((e) => {
+            throw this.#fail(ctx, e);
+          });
+          continue;
+        }
+        const message = connectionMessage(settings.provider, url, error);
+        throw this.#fail(ctx, new ConnectionError(message, { provider: settings.provider, cause: error }));
+      }
+
+      if (response.ok) {
+        if (streaming) return this.#streaming(response, ctx);
+        let bytes: Uint8Array;
+        try {
+          bytes = new Uint8Array(await response.arrayBuffer());
+        } catch (error) {
+          if (ctx?.isAborted) throw this.#fail(ctx, ctx.error());
+          throw this.#fail(
+            ctx,
+            new ConnectionError(connectionMessage(settings.provider, url, error), {
+              provider: settings.provider,
+              cause: error,
+            }),
+          );
+        }
+        return unary(response.status, flatHeaders(response.headers), bytes);
+      }
+
+      if (isRetryableStatus(response.status) && attempt < maxRetries) {
+        const asked = retryAfterMs(response.headers);
+        if (asked === undefined || asked <= MAX_RETRY_AFTER_MS) {
+          await response.body?.cancel().catch(() => undefined);
+          const wait = asked ?? backoffMs(attempt + 1);
+          await sleep(wait, ctx).catch((e) => {
+            throw this.#fail(ctx, e);
+          });
+          continue;
+        }
+      }
+      let bytes: Uint8Array = EMPTY;
+      try {
+        bytes = new Uint8Array(await response.arrayBuffer());
+      } catch {
+        // The status is what matters; an unreadable error body stays empty.
+      }
+      return unary(response.status, flatHeaders(response.headers), bytes);
+    }
+  }
+
+  #fail(ctx: CallContext | undefined, error: unknown): unknown {
+    if (ctx && error instanceof RigError) ctx.transportError = error;
+    return error;
+  }
+
+  #streaming(response: Response, ctx: CallContext | undefined): TransportResponse {
+    const reader = response.body?.getReader();
+    const provider = this.#settings.provider;
+    const fail = (error: unknown) => this.#fail(ctx, error);
+    let done = reader === undefined;
+    return {
+      status: response.status,
+      headers: flatHeaders(response.headers),
+      async read() {
+        if (done || reader === undefined) return null;
+        try {
+          const next = await reader.read();
+          if (next.done) {
+            done = true;
+            return null;
+          }
+          return next.value;
+        } catch (error) {
+          done = true;
+          if (ctx?.isAborted) throw fail(ctx.error());
+          throw fail(
+            new ConnectionError(`the connection to ${provider} broke during the stream: ${error instanceof Error ? error.message : String(error)}`, {
+              provider,
+              cause: error,
+              // The stream had started: retrying would repeat delivered output.
+              isRetryable: false,
+            }),
+          );
+        }
+      },
+      cancel() {
+        if (done) return;
+        done = true;
+        reader?.cancel().catch(() => undefined);
+      },
+    };
+  }
+}
+
+function unary(status: number, headers: string[], body: Uint8Array): TransportResponse {
+  return {
+    status,
+    headers,
+    body,
+    read: async () => null,
+    cancel: () => undefined,
+  };
+}
