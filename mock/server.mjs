@@ -19,7 +19,12 @@
 //   big-line=1048576    put a text delta of that many bytes in the stream
 //   deltas=100000       stream that many text deltas ("x ") instead of the answer
 //   chunk=256           write the stream in network chunks of this many bytes
-// and tests in the same process can script exact turns with `server.enqueue`.
+//   pace=20             wait this many ms between stream events
+// Requests carrying `x-mock-session: <id>` are recorded under that session, and
+// a session can be scripted with exact turns, in process (`server.enqueue`)
+// or over HTTP, so the same test code runs in Node and in a browser:
+//   POST /__mock/script   {session, items: [{turn: {text} | {toolCalls}} | {status, body?, headers?}]}
+//   GET  /__mock/requests?session=<id>   the recorded requests, oldest first
 
 import http from "node:http";
 import { respond, tokens, words } from "./brain.mjs";
@@ -79,7 +84,11 @@ function chunkedWriter(res, chunkSize) {
  */
 export async function startMockServer({ port = 0, host = "127.0.0.1", log = false } = {}) {
   const requests = [];
-  const queue = [];
+  const queues = new Map();
+  const queueOf = (session) => {
+    if (!queues.has(session)) queues.set(session, []);
+    return queues.get(session);
+  };
   const counters = new Map();
   const sockets = new Set();
 
@@ -111,13 +120,22 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
     }
     const url = new URL(req.url, "http://mock");
     const raw = await readBody(req);
+    if (url.pathname.startsWith("/__mock/")) return control(req, res, url, raw);
     let body;
     try {
       body = raw.length ? JSON.parse(raw.toString("utf8")) : {};
     } catch {
       body = { __invalid: raw.toString("utf8") };
     }
-    const record = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+    const sessionHeader = req.headers["x-mock-session"];
+    const record = {
+      method: req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+      session: typeof sessionHeader === "string" ? sessionHeader : "default",
+    };
     requests.push(record);
 
     const wire = wires.find((w) => w.matches(req.method, url.pathname, body, url));
@@ -131,7 +149,7 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
     const modelDirectives = model.startsWith("mock:") ? model.slice(5) : "";
     const header = req.headers["x-mock"] ?? "";
     const d = parseDirectives([modelDirectives, header].filter(Boolean).join(","));
-    const session = d.session ?? (header || modelDirectives || "default");
+    const session = d.session ?? (record.session !== "default" ? record.session : header || modelDirectives || "default");
 
     if (d.delay) await new Promise((r) => setTimeout(r, Number(d.delay)));
     if (d.hang) return; // never answer; the client's timeout or abort ends it
@@ -151,6 +169,7 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
         failure = Number(status);
       }
     }
+    const queue = queueOf(record.session);
     const scripted = queue.length > 0 && (!queue[0].wire || queue[0].wire === wire.name) ? queue.shift() : undefined;
     if (scripted?.status) failure = scripted.status;
 
@@ -209,8 +228,9 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
         }
         if (d.truncate && event.terminal) break;
         out.write(event.text);
+        if (d.pace) await new Promise((r) => setTimeout(r, Number(d.pace)));
         // Yield now and then so a long stream really is incremental.
-        if (!d.chunk && index % 64 === 0) await new Promise((r) => setImmediate(r));
+        else if (!d.chunk && index % 64 === 0) await new Promise((r) => setImmediate(r));
       }
       out.flush();
       res.end();
@@ -219,6 +239,23 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
 
     res.writeHead(200, { "content-type": "application/json", "x-request-id": `req_${requests.length}`, ...CORS });
     res.end(JSON.stringify(wire.whole({ model, turn, usage })));
+  }
+
+  function control(req, res, url, raw) {
+    const json = (status, value) => {
+      res.writeHead(status, { "content-type": "application/json", ...CORS });
+      res.end(JSON.stringify(value));
+    };
+    if (req.method === "POST" && url.pathname === "/__mock/script") {
+      const { session = "default", items = [] } = JSON.parse(raw.toString("utf8") || "{}");
+      queueOf(session).push(...items);
+      return json(200, { ok: true, queued: queueOf(session).length });
+    }
+    if (req.method === "GET" && url.pathname === "/__mock/requests") {
+      const session = url.searchParams.get("session");
+      return json(200, requests.filter((r) => !session || r.session === session));
+    }
+    return json(404, { error: { message: `unknown control route ${url.pathname}` } });
   }
 
   await new Promise((resolve) => server.listen(port, host, resolve));
@@ -230,12 +267,16 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
     requests,
     /** Script the next answer: `{turn: {text} | {toolCalls}}` or `{status, body?, headers?}`; `wire` limits it to one route. */
     enqueue(...items) {
-      queue.push(...items);
+      queueOf("default").push(...items);
+    },
+    /** Script the next answers of one session. */
+    script(session, ...items) {
+      queueOf(session).push(...items);
     },
     /** Forget recorded requests, scripts and counters. */
     reset() {
       requests.length = 0;
-      queue.length = 0;
+      queues.clear();
       counters.clear();
     },
     /** The last recorded request (optionally of one path). */

@@ -121,8 +121,11 @@ fn message(
     }
 }
 
+/// Content parts with their index in the array.
+type Parts<'a> = Vec<(usize, &'a Map<String, Value>)>;
+
 /// The parts of a content value: a string is one text part.
-fn parts<'a>(content: &'a Value, path: &str) -> Result<Vec<(usize, &'a Map<String, Value>)>, BindError> {
+fn parts<'a>(content: &'a Value, path: &str) -> Result<Parts<'a>, BindError> {
     match content {
         Value::Array(items) => items
             .iter()
@@ -137,7 +140,10 @@ fn parts<'a>(content: &'a Value, path: &str) -> Result<Vec<(usize, &'a Map<Strin
             .collect(),
         other => Err(BindError::invalid(
             path,
-            format!("must be a string or an array of parts, got {}", type_name(other)),
+            format!(
+                "must be a string or an array of parts, got {}",
+                type_name(other)
+            ),
         )),
     }
 }
@@ -156,7 +162,9 @@ fn part_type<'a>(map: &'a Map<String, Value>, path: &str) -> Result<&'a str, Bin
 fn str_field(map: &Map<String, Value>, name: &str, path: &str) -> Result<String, BindError> {
     match map.get(name) {
         Some(Value::String(text)) => Ok(text.clone()),
-        None | Some(Value::Null) => Err(BindError::invalid(format!("{path}.{name}"), "is required")),
+        None | Some(Value::Null) => {
+            Err(BindError::invalid(format!("{path}.{name}"), "is required"))
+        }
         Some(other) => Err(BindError::invalid(
             format!("{path}.{name}"),
             format!("must be a string, got {}", type_name(other)),
@@ -299,7 +307,10 @@ pub fn tool_definition(value: &Value, path: &str) -> Result<ToolDefinition, Bind
     };
     let name = str_field(map, "name", path)?;
     if name.trim().is_empty() {
-        return Err(BindError::invalid(format!("{path}.name"), "must not be empty"));
+        return Err(BindError::invalid(
+            format!("{path}.name"),
+            "must not be empty",
+        ));
     }
     let valid_name = name
         .chars()
@@ -369,7 +380,9 @@ pub fn tool_definitions(json: &str, field: &str) -> Result<Vec<ToolDefinition>, 
 /// A low-level `CompletionRequest` from JSON text:
 /// `{preamble?, messages, documents?, tools?, temperature?, maxTokens?, additionalParams?}`.
 /// The last message is the prompt.
-pub fn completion_request(json: &str) -> Result<rig_core::completion::CompletionRequest, BindError> {
+pub fn completion_request(
+    json: &str,
+) -> Result<rig_core::completion::CompletionRequest, BindError> {
     use rig_core::completion::CompletionRequest;
     let value: Value = serde_json::from_str(json)
         .map_err(|e| BindError::invalid("request", format!("could not be read: {e}")))?;
@@ -391,7 +404,10 @@ pub fn completion_request(json: &str) -> Result<rig_core::completion::Completion
     if let Some(unknown) = map.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(BindError::invalid(
             format!("request.{unknown}"),
-            format!("is not a field of CompletionRequest ({})", FIELDS.join(", ")),
+            format!(
+                "is not a field of CompletionRequest ({})",
+                FIELDS.join(", ")
+            ),
         ));
     }
     let messages_json = map
@@ -436,14 +452,15 @@ pub fn completion_request(json: &str) -> Result<rig_core::completion::Completion
             numbers.insert(key.to_owned(), value.clone());
         }
     }
-    let checked = crate::options::CallOptions::parse(&Value::Object(numbers).to_string())
-        .map_err(|mut e| {
+    let checked = crate::options::CallOptions::parse(&Value::Object(numbers).to_string()).map_err(
+        |mut e| {
             if let Some(field) = e.field.take() {
                 e.message = e.message.replacen(&field, &format!("request.{field}"), 1);
                 e.field = Some(format!("request.{field}"));
             }
             e
-        })?;
+        },
+    )?;
     if let Some(t) = checked.temperature {
         request = request.temperature(t);
     }
@@ -508,19 +525,17 @@ fn reasoning_text(reasoning: &rig_core::completion::message::Reasoning) -> Strin
     serde_json::to_value(reasoning)
         .ok()
         .and_then(|value| {
-            value
-                .get("reasoning")
-                .and_then(|r| match r {
-                    Value::Array(items) => Some(
-                        items
-                            .iter()
-                            .filter_map(|i| i.as_str())
-                            .collect::<Vec<_>>()
-                            .join(""),
-                    ),
-                    Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
+            value.get("reasoning").and_then(|r| match r {
+                Value::Array(items) => Some(
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_str())
+                        .collect::<Vec<_>>()
+                        .join(""),
+                ),
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
         })
         .unwrap_or_default()
 }
@@ -540,7 +555,9 @@ pub fn text_of(content: &[AssistantContent]) -> String {
 /// A message as JavaScript sees it (for returned histories).
 pub fn js_message(message: &Message) -> Value {
     match message {
-        Message::System { content } => json!({"role": "system", "content": [{"type": "text", "text": content}]}),
+        Message::System { content } => {
+            json!({"role": "system", "content": [{"type": "text", "text": content}]})
+        }
         Message::User { content } => {
             let parts: Vec<Value> = content
                 .iter()
@@ -612,14 +629,24 @@ mod tests {
             (r#"{"role":"user"}"#, "history"),
             (r#"[{"content":"x"}]"#, "history[0].role"),
             (r#"[{"role":"robot","content":"x"}]"#, "history[0].role"),
-            (r#"[{"role":"user","content":[{"type":"image"}]}]"#, "history[0].content[0].type"),
-            (r#"[{"role":"user","content":[{"type":"text"}]}]"#, "history[0].content[0].text"),
+            (
+                r#"[{"role":"user","content":[{"type":"image"}]}]"#,
+                "history[0].content[0].type",
+            ),
+            (
+                r#"[{"role":"user","content":[{"type":"text"}]}]"#,
+                "history[0].content[0].text",
+            ),
             (r#"[{"role":"user","content":[]}]"#, "history[0].content"),
             (r#"[5]"#, "history[0]"),
         ];
         for (json, field) in cases {
             let error = history(json, "history").err();
-            assert_eq!(error.and_then(|e| e.field).as_deref(), Some(field), "{json}");
+            assert_eq!(
+                error.and_then(|e| e.field).as_deref(),
+                Some(field),
+                "{json}"
+            );
         }
     }
 
@@ -649,7 +676,10 @@ mod tests {
         let dup = tool_definitions(r#"[{"name":"a"},{"name":"a"}]"#, "tools").err();
         assert_eq!(dup.and_then(|e| e.field).as_deref(), Some("tools[1].name"));
         let bad_name = tool_definitions(r#"[{"name":"two words"}]"#, "tools").err();
-        assert_eq!(bad_name.and_then(|e| e.field).as_deref(), Some("tools[0].name"));
+        assert_eq!(
+            bad_name.and_then(|e| e.field).as_deref(),
+            Some("tools[0].name")
+        );
         let bad_params = tool_definitions(r#"[{"name":"a","parameters":"x"}]"#, "tools").err();
         assert_eq!(
             bad_params.and_then(|e| e.field).as_deref(),
@@ -661,13 +691,19 @@ mod tests {
     fn documents_get_ids() {
         let inputs = vec![
             document(&json!("first"), "d").unwrap_or_else(|_| unreachable_doc()),
-            document(&json!({"id": "x", "text": "second", "additionalProps": {"lang": "en"}}), "d")
-                .unwrap_or_else(|_| unreachable_doc()),
+            document(
+                &json!({"id": "x", "text": "second", "additionalProps": {"lang": "en"}}),
+                "d",
+            )
+            .unwrap_or_else(|_| unreachable_doc()),
         ];
         let docs = rig_documents(&inputs, "static_doc_");
         assert_eq!(docs[0].id, "static_doc_0");
         assert_eq!(docs[1].id, "x");
-        assert_eq!(docs[1].additional_props.get("lang").map(String::as_str), Some("en"));
+        assert_eq!(
+            docs[1].additional_props.get("lang").map(String::as_str),
+            Some("en")
+        );
     }
 
     fn unreachable_doc() -> DocumentInput {

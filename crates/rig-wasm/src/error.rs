@@ -381,7 +381,8 @@ mod tests {
 
     #[test]
     fn http_error_reads_the_provider_message_and_keeps_the_body() {
-        let body = r#"{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}"#;
+        let body =
+            r#"{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}"#;
         let error = BindError::http("openai", 401, Some(body), "raw");
         assert_eq!(error.code, ErrorCode::Authentication);
         assert_eq!(error.status_code, Some(401));

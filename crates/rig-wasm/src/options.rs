@@ -155,7 +155,11 @@ pub fn type_name(value: &Value) -> &'static str {
     }
 }
 
-fn reject_unknown(map: &Map<String, Value>, allowed: &[&[&str]], what: &str) -> Result<(), BindError> {
+fn reject_unknown(
+    map: &Map<String, Value>,
+    allowed: &[&[&str]],
+    what: &str,
+) -> Result<(), BindError> {
     for key in map.keys() {
         let known = allowed.iter().any(|group| group.contains(&key.as_str()))
             || JS_ONLY_FIELDS.contains(&key.as_str());
@@ -213,9 +217,7 @@ fn string(map: &Map<String, Value>, name: &str) -> Result<Option<String>, BindEr
 
 fn non_empty_string(map: &Map<String, Value>, name: &str) -> Result<Option<String>, BindError> {
     match string(map, name)? {
-        Some(text) if text.trim().is_empty() => {
-            Err(BindError::invalid(name, "must not be empty"))
-        }
+        Some(text) if text.trim().is_empty() => Err(BindError::invalid(name, "must not be empty")),
         other => Ok(other),
     }
 }
@@ -228,15 +230,15 @@ fn number(map: &Map<String, Value>, name: &str) -> Result<Option<f64>, BindError
             .filter(|n| n.is_finite())
             .map(Some)
             .ok_or_else(|| BindError::invalid(name, "must be a finite number")),
-        Some(Value::String(text)) if text.starts_with("__rig_non_finite__:") => Err(
-            BindError::invalid(
+        Some(Value::String(text)) if text.starts_with("__rig_non_finite__:") => {
+            Err(BindError::invalid(
                 name,
                 format!(
                     "must be a finite number, got {}",
                     text.trim_start_matches("__rig_non_finite__:")
                 ),
-            ),
-        ),
+            ))
+        }
         Some(other) => Err(BindError::invalid(
             name,
             format!("must be a number, got {}", type_name(other)),
@@ -245,7 +247,12 @@ fn number(map: &Map<String, Value>, name: &str) -> Result<Option<f64>, BindError
 }
 
 /// An integer in `min..=max`.
-fn integer(map: &Map<String, Value>, name: &str, min: u64, max: u64) -> Result<Option<u64>, BindError> {
+fn integer(
+    map: &Map<String, Value>,
+    name: &str,
+    min: u64,
+    max: u64,
+) -> Result<Option<u64>, BindError> {
     let Some(value) = number(map, name)? else {
         return Ok(None);
     };
@@ -308,7 +315,11 @@ fn api_route(map: &Map<String, Value>) -> Result<Option<ApiRoute>, BindError> {
 }
 
 fn base_url(map: &Map<String, Value>) -> Result<Option<String>, BindError> {
-    let name = if map.contains_key("baseURL") { "baseURL" } else { "baseUrl" };
+    let name = if map.contains_key("baseURL") {
+        "baseURL"
+    } else {
+        "baseUrl"
+    };
     let Some(text) = non_empty_string(map, name)? else {
         return Ok(None);
     };
@@ -540,7 +551,11 @@ impl AgentOptions {
 impl CompletionModelOptions {
     pub fn parse(json: &str, policy: KeyPolicy) -> Result<Self, BindError> {
         let map = object(json, "options")?;
-        reject_unknown(&map, &[CONNECTION_FIELDS, COMPLETION_FIELDS], "CompletionModel")?;
+        reject_unknown(
+            &map,
+            &[CONNECTION_FIELDS, COMPLETION_FIELDS],
+            "CompletionModel",
+        )?;
         Ok(Self {
             connection: connection(&map, policy)?,
             model: required_model(&map, "model")?,
@@ -552,7 +567,11 @@ impl CompletionModelOptions {
 impl EmbeddingModelOptions {
     pub fn parse(json: &str, policy: KeyPolicy) -> Result<Self, BindError> {
         let map = object(json, "options")?;
-        reject_unknown(&map, &[CONNECTION_FIELDS, EMBEDDING_FIELDS], "EmbeddingModel")?;
+        reject_unknown(
+            &map,
+            &[CONNECTION_FIELDS, EMBEDDING_FIELDS],
+            "EmbeddingModel",
+        )?;
         let model = if field(&map, "modelName").is_some() || field(&map, "model").is_none() {
             required_model(&map, "modelName")?
         } else {
@@ -583,7 +602,9 @@ impl CallOptions {
 /// Check a prompt: a non-blank string.
 pub fn prompt_text(prompt: Option<String>, type_of: &str) -> Result<String, BindError> {
     match prompt {
-        Some(text) if text.trim().is_empty() => Err(BindError::invalid("prompt", "must not be empty")),
+        Some(text) if text.trim().is_empty() => {
+            Err(BindError::invalid("prompt", "must not be empty"))
+        }
         Some(text) => Ok(text),
         None => Err(BindError::invalid(
             "prompt",
@@ -602,7 +623,9 @@ mod tests {
     }
 
     fn field_of(result: Result<AgentOptions, BindError>) -> String {
-        let error = result.err().unwrap_or_else(|| BindError::internal("accepted"));
+        let error = result
+            .err()
+            .unwrap_or_else(|| BindError::internal("accepted"));
         assert_eq!(error.code, ErrorCode::InvalidArgument, "{error}");
         error.field.unwrap_or_default()
     }
@@ -623,7 +646,10 @@ mod tests {
             options.connection.base_url.as_deref(),
             Some("http://127.0.0.1:8080/v1")
         );
-        assert_eq!(options.connection.headers.get("x-team").map(String::as_str), Some("a"));
+        assert_eq!(
+            options.connection.headers.get("x-team").map(String::as_str),
+            Some("a")
+        );
         assert_eq!(options.api, Some(ApiRoute::Chat));
         assert_eq!(options.temperature, Some(0.2));
         assert_eq!(options.max_tokens, Some(256));
@@ -651,7 +677,10 @@ mod tests {
     fn model_rules() {
         assert_eq!(field_of(agent(r#"{"apiKey":"k"}"#)), "model");
         assert_eq!(field_of(agent(r#"{"apiKey":"k","model":""}"#)), "model");
-        assert_eq!(field_of(agent(r#"{"apiKey":"k","model":["gpt"]}"#)), "model");
+        assert_eq!(
+            field_of(agent(r#"{"apiKey":"k","model":["gpt"]}"#)),
+            "model"
+        );
     }
 
     #[test]
@@ -693,14 +722,22 @@ mod tests {
 
     #[test]
     fn base_url_and_headers_are_checked() {
-        assert_eq!(field_of(agent(r#"{"model":"m","baseURL":"not a url"}"#)), "baseURL");
-        assert_eq!(field_of(agent(r#"{"model":"m","baseURL":"ftp://x"}"#)), "baseURL");
+        assert_eq!(
+            field_of(agent(r#"{"model":"m","baseURL":"not a url"}"#)),
+            "baseURL"
+        );
+        assert_eq!(
+            field_of(agent(r#"{"model":"m","baseURL":"ftp://x"}"#)),
+            "baseURL"
+        );
         assert_eq!(
             field_of(agent(r#"{"apiKey":"k","model":"m","headers":{"x":1}}"#)),
             "headers.x"
         );
         assert_eq!(
-            field_of(agent(r#"{"apiKey":"k","model":"m","headers":{"bad header":"v"}}"#)),
+            field_of(agent(
+                r#"{"apiKey":"k","model":"m","headers":{"bad header":"v"}}"#
+            )),
             "headers.bad header"
         );
         assert_eq!(
@@ -718,7 +755,9 @@ mod tests {
     #[test]
     fn context_documents_are_checked() {
         assert_eq!(
-            field_of(agent(r#"{"apiKey":"k","model":"m","context":[{"id":"a"}]}"#)),
+            field_of(agent(
+                r#"{"apiKey":"k","model":"m","context":[{"id":"a"}]}"#
+            )),
             "context[0].text"
         );
         assert_eq!(
@@ -726,7 +765,9 @@ mod tests {
             "context[0]"
         );
         assert_eq!(
-            field_of(agent(r#"{"apiKey":"k","model":"m","dynamicContext":{"sample":0}}"#)),
+            field_of(agent(
+                r#"{"apiKey":"k","model":"m","dynamicContext":{"sample":0}}"#
+            )),
             "dynamicContext.sample"
         );
     }
@@ -756,7 +797,9 @@ mod tests {
     fn prompts_must_be_non_blank_strings() {
         assert!(prompt_text(Some("hi".into()), "string").is_ok());
         assert_eq!(
-            prompt_text(Some("  ".into()), "string").err().map(|e| e.message),
+            prompt_text(Some("  ".into()), "string")
+                .err()
+                .map(|e| e.message),
             Some("prompt: must not be empty".into())
         );
         assert_eq!(

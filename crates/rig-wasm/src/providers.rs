@@ -58,7 +58,10 @@ pub fn find(id: &str) -> Result<&'static ProviderSpec, BindError> {
         let known: Vec<&str> = PROVIDERS.iter().map(|spec| spec.id).collect();
         BindError::invalid(
             "provider",
-            format!("\"{id}\" is not a provider of this build ({})", known.join(", ")),
+            format!(
+                "\"{id}\" is not a provider of this build ({})",
+                known.join(", ")
+            ),
         )
     })
 }
@@ -164,20 +167,18 @@ mod tests {
             assert_eq!(find(spec.id).map(|s| s.id), Ok(spec.id));
         }
         let error = find("nope").err();
-        assert!(error
-            .map(|e| e.message.contains("openai"))
-            .unwrap_or(false));
+        assert!(error.map(|e| e.message.contains("openai")).unwrap_or(false));
     }
 
     #[test]
     fn compatible_needs_a_base_url_and_reports_its_name() {
-        let spec = find("compatible").ok().copied();
-        let Some(spec) = spec else {
-            return assert!(false, "compatible missing");
-        };
+        let spec = find("compatible").unwrap();
         let mut connection = ConnectionOptions::default();
         assert_eq!(
-            spec.check(&connection).err().and_then(|e| e.field).as_deref(),
+            spec.check(&connection)
+                .err()
+                .and_then(|e| e.field)
+                .as_deref(),
             Some("baseURL")
         );
         connection.base_url = Some("http://127.0.0.1:1/v1".into());

@@ -60,7 +60,9 @@ fn js_tool(definition: &ToolDefinition, invoker: Function) -> DynamicTool {
                 let promise = call
                     .map_err(|error| ToolExecutionError::other(js_message(&error)))?
                     .dyn_into::<Promise>()
-                    .map_err(|_| ToolExecutionError::other("the tool bridge returned no promise"))?;
+                    .map_err(|_| {
+                        ToolExecutionError::other("the tool bridge returned no promise")
+                    })?;
                 match JsFuture::from(promise).await {
                     Ok(output) => Ok(ToolOutput::text(output.as_string().unwrap_or_default())),
                     Err(error) => Err(ToolExecutionError::other(js_message(&error))),
@@ -211,8 +213,7 @@ impl WasmAgent {
     /// Replace the tool definitions (when a tool's `definition()` changed).
     #[wasm_bindgen(js_name = setTools)]
     pub fn set_tools(&self, tools: &str) -> Result<(), JsValue> {
-        let definitions =
-            convert::tool_definitions(tools, "tools").map_err(|e| js_error(&e))?;
+        let definitions = convert::tool_definitions(tools, "tools").map_err(|e| js_error(&e))?;
         *self.state.tools.borrow_mut() = definitions;
         *self.state.agent.borrow_mut() = None;
         Ok(())
@@ -220,7 +221,13 @@ impl WasmAgent {
 
     /// Run the agent loop on `prompt` (after `history`, when given).
     /// Resolves to JSON `{text, usage, messages}`.
-    pub fn prompt(&self, prompt: JsValue, history: JsValue, call: JsValue, ctx: JsValue) -> Promise {
+    pub fn prompt(
+        &self,
+        prompt: JsValue,
+        history: JsValue,
+        call: JsValue,
+        ctx: JsValue,
+    ) -> Promise {
         let state = self.state.clone();
         promise_json(state.run(prompt, history, call, ctx))
     }

@@ -51,9 +51,12 @@ impl ModelState {
             }
             let options = &self.options;
             let http = JsHttp::new(self.transport.clone(), ctx.clone());
-            let model =
-                self.spec
-                    .completion_model(&options.connection, &options.model, options.api, http)?;
+            let model = self.spec.completion_model(
+                &options.connection,
+                &options.model,
+                options.api,
+                http,
+            )?;
             let provider = self.provider().to_owned();
             model
                 .call(request)
@@ -79,7 +82,11 @@ impl ModelState {
 #[wasm_bindgen]
 impl WasmCompletionModel {
     #[wasm_bindgen(constructor)]
-    pub fn new(provider: &str, options: &str, transport: Transport) -> Result<WasmCompletionModel, JsValue> {
+    pub fn new(
+        provider: &str,
+        options: &str,
+        transport: Transport,
+    ) -> Result<WasmCompletionModel, JsValue> {
         let create = || -> Result<WasmCompletionModel, BindError> {
             let spec = providers::find(provider)?;
             let options = CompletionModelOptions::parse(options, spec.key)?;

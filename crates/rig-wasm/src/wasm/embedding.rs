@@ -105,7 +105,11 @@ impl EmbeddingState {
 #[wasm_bindgen]
 impl WasmEmbeddingModel {
     #[wasm_bindgen(constructor)]
-    pub fn new(provider: &str, options: &str, transport: Transport) -> Result<WasmEmbeddingModel, JsValue> {
+    pub fn new(
+        provider: &str,
+        options: &str,
+        transport: Transport,
+    ) -> Result<WasmEmbeddingModel, JsValue> {
         let create = || -> Result<WasmEmbeddingModel, BindError> {
             let spec = providers::find(provider)?;
             let options = EmbeddingModelOptions::parse(options, spec.key)?;

@@ -46,7 +46,10 @@ pub(crate) fn type_of(value: &JsValue) -> String {
     if js_sys::Array::is_array(value) {
         return "array".to_owned();
     }
-    value.js_typeof().as_string().unwrap_or_else(|| "unknown".to_owned())
+    value
+        .js_typeof()
+        .as_string()
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// A string argument, or an invalid-argument error naming `field`.

@@ -20,7 +20,9 @@ thread_local! {
 fn hook(info: &std::panic::PanicHookInfo<'_>) {
     let message = info.to_string();
     LAST_PANIC.with(|last| *last.borrow_mut() = Some(message.clone()));
-    console_error(&format!("rig-wasm panicked (this is a bug, please report it): {message}"));
+    console_error(&format!(
+        "rig-wasm panicked (this is a bug, please report it): {message}"
+    ));
 }
 
 /// Install the panic hook (idempotent). The module installs it at start;

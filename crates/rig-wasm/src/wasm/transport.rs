@@ -9,12 +9,12 @@
 
 use bytes::Bytes;
 use futures::Stream;
+use http::HeaderName;
 use js_sys::{Array, Promise, Uint8Array};
 use rig_core::http_client::{
-    Error, HeaderMap, HeaderValue, HttpClientExt, LazyBody, MultipartForm, Request,
-    Response, Result, StreamingResponse,
+    Error, HeaderMap, HeaderValue, HttpClientExt, LazyBody, MultipartForm, Request, Response,
+    Result, StreamingResponse,
 };
-use http::HeaderName;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -109,13 +109,22 @@ impl JsHttp {
         let headers = Array::new();
         for (name, value) in parts.headers.iter() {
             headers.push(&JsValue::from_str(name.as_str()));
-            headers.push(&JsValue::from_str(&String::from_utf8_lossy(value.as_bytes())));
+            headers.push(&JsValue::from_str(&String::from_utf8_lossy(
+                value.as_bytes(),
+            )));
         }
         let body = Uint8Array::from(body.as_ref());
         let uri = parts.uri.to_string();
         let promise = self
             .transport
-            .send(&self.ctx, parts.method.as_str(), &uri, headers, body, streaming)
+            .send(
+                &self.ctx,
+                parts.method.as_str(),
+                &uri,
+                headers,
+                body,
+                streaming,
+            )
             .map_err(|e| transport_error(&e))?;
         let value = JsFuture::from(promise)
             .await
@@ -155,7 +164,11 @@ fn non_success(response: &TransportResponse) -> Option<Error> {
     }
     let status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
     let body = String::from_utf8_lossy(&body_bytes(response)).into_owned();
-    Some(Error::non_success_with_details(status, header_map(response), body))
+    Some(Error::non_success_with_details(
+        status,
+        header_map(response),
+        body,
+    ))
 }
 
 fn head(response: &TransportResponse) -> http::response::Builder {
@@ -243,6 +256,7 @@ impl HttpClientExt for JsHttp {
         }
     }
 
+    #[allow(clippy::manual_async_fn)] // the trait asks for `impl Future + 'static`
     fn send_multipart<U>(
         &self,
         _req: Request<MultipartForm>,

@@ -1,0 +1,34 @@
+// The design's multi-turn chat: the second prompt carries the first exchange.
+import { Agent } from "rig-wasm/openai";
+import type { Message } from "rig-wasm/completion";
+
+async function multiTurnChatExample() {
+  const apiKey = process.env.OPENAI_API_KEY;
+  if (!apiKey) {
+    throw new Error("OPENAI_API_KEY not set");
+  }
+
+  const agent = new Agent({
+    apiKey: apiKey,
+    model: "gpt-4o",
+    preamble: "You are a helpful coding assistant.",
+    baseURL: process.env.OPENAI_BASE_URL,
+  });
+
+  const firstPrompt = "Hello! I'm learning Rust. Can you help me?";
+  console.log(`First prompt: ${firstPrompt}`);
+  const firstResponse = await agent.prompt(firstPrompt);
+  console.log(`First response: ${firstResponse}`);
+
+  const secondPrompt = "What are the basic concepts I should start with?";
+  const messages: Message[] = [
+    { role: "user", content: [{ text: firstPrompt, type: "text" }] },
+    { role: "assistant", content: [{ text: firstResponse, type: "text" }] },
+  ];
+
+  console.log(`Second prompt: ${secondPrompt}`);
+  const secondResponse = await agent.chat(secondPrompt, messages);
+  console.log(`Second response: ${secondResponse}`);
+}
+
+await multiTurnChatExample();

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Build rig-wasm: the release .wasm, its wasm-bindgen glue, and the
+# TypeScript package (packages/rig-wasm/dist, with .d.ts files).
+#
+#   scripts/build.sh            full build (every provider)
+#   FEATURES=openai-only scripts/build.sh OUT=…   (used by the size benchmark)
+#
+# Run scripts/setup.sh first (the test and demo scripts do).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source .cache/toolchain.env
+
+OUT=${OUT:-packages/rig-wasm/wasm}
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+cargo_args=(build --release --target wasm32-unknown-unknown -p rig-wasm --target-dir "$TARGET_DIR")
+if [ -n "${FEATURES:-}" ]; then cargo_args+=(--no-default-features --features "$FEATURES"); fi
+
+log() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
+start=$(date +%s)
+if [ "$WASM_BUILD_STD" = 1 ]; then
+  # Debian's rustc-web has no prebuilt wasm32 std: build it (nightly flag on a stable compiler).
+  PATH="$(dirname "$WASM_RUSTC"):$PATH" RUSTC="$WASM_RUSTC" RUSTC_BOOTSTRAP=1 \
+    "$WASM_CARGO" "${cargo_args[@]}" -Zbuild-std=std,panic_abort
+else
+  RUSTC="$WASM_RUSTC" "$WASM_CARGO" "${cargo_args[@]}"
+fi
+log "wasm compiled in $(( $(date +%s) - start ))s"
+
+mkdir -p "$OUT"
+wasm-bindgen --target web --remove-name-section --out-dir "$OUT" \
+  "$TARGET_DIR/wasm32-unknown-unknown/release/rig_wasm.wasm"
+raw=$(wc -c < "$OUT/rig_wasm_bg.wasm")
+gz=$(gzip -9 -c "$OUT/rig_wasm_bg.wasm" | wc -c)
+log "rig_wasm_bg.wasm: $raw bytes, $gz gzip -9"
+
+if [ "$OUT" = packages/rig-wasm/wasm ]; then
+  node_modules/.bin/tsc -p packages/rig-wasm
+  log "TypeScript built to packages/rig-wasm/dist"
+fi

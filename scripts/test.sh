@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Everything CI checks, from a fresh clone: set up, build, lint, then every
+# test layer (Rust unit tests, Node integration tests, headless Chromium
+# tests, the examples). Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .cache/test-logs
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+summary=()
+count() { # count <label> <log>: record "label: N passed" from node --test / cargo output
+  local n
+  n=$( (grep -E '^# pass [0-9]+' "$2" || true) | tail -1 | awk '{print $3}')
+  if [ -z "$n" ]; then n=$( (grep -E '^test result: ok\. [0-9]+ passed' "$2" || true) | awk '{s+=$4} END {print s}'); fi
+  summary+=("$1: ${n:-?} passed")
+}
+
+step "setup"
+bash scripts/setup.sh --browser
+source .cache/toolchain.env
+
+step "build"
+bash scripts/build.sh
+
+step "lint: rustfmt, clippy (native and wasm32), tsc"
+cargo fmt --all --check
+cargo clippy -p rig-wasm --all-targets --quiet -- -D warnings
+if [ "$WASM_BUILD_STD" = 0 ]; then
+  cargo clippy -p rig-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
+else
+  # No clippy for Debian's rustc-web: at least keep panicking calls out of the binding code.
+  if grep -rnE '\.unwrap\(\)|\.expect\(|panic!\(|unreachable!\(' crates/rig-wasm/src/wasm; then
+    echo "binding code must not unwrap, expect or panic" >&2
+    exit 1
+  fi
+fi
+node_modules/.bin/tsc -p packages/rig-wasm --noEmit
+node_modules/.bin/tsc -p examples
+
+step "Rust unit tests (native)"
+cargo test -p rig-wasm --quiet 2>&1 | tee .cache/test-logs/rust.log
+count "Rust unit tests" .cache/test-logs/rust.log
+
+step "Node.js integration tests"
+node --test --test-timeout=60000 --test-reporter=tap tests/node/ 2>&1 | tee .cache/test-logs/node.log | grep -E '^(not )?ok|^# (pass|fail)' || true
+grep -qE '^# fail 0$' .cache/test-logs/node.log || { echo "Node tests failed (see .cache/test-logs/node.log)" >&2; exit 1; }
+count "Node tests" .cache/test-logs/node.log
+
+step "headless Chromium tests"
+node --test --test-timeout=120000 --test-reporter=tap tests/browser/ 2>&1 | tee .cache/test-logs/browser.log | grep -E '^(not )?ok|^# (pass|fail)|chromium init' || true
+grep -qE '^# fail 0$' .cache/test-logs/browser.log || { echo "browser tests failed (see .cache/test-logs/browser.log)" >&2; exit 1; }
+count "Chromium tests" .cache/test-logs/browser.log
+
+step "examples"
+node examples/run.mjs --check | tee .cache/test-logs/examples.log
+summary+=("examples: $(grep -c '^ok' .cache/test-logs/examples.log) passed")
+
+step "all passed"
+printf '  %s\n' "${summary[@]}"

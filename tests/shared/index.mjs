@@ -1,0 +1,4 @@
+// Every shared scenario suite, by name. Both runners import this list.
+export const suites = {
+  openai: () => import("./openai.scenarios.mjs"),
+};
