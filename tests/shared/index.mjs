@@ -1,4 +1,5 @@
 // Every shared scenario suite, by name. Both runners import this list.
 export const suites = {
   openai: () => import("./openai.scenarios.mjs"),
+  agents: () => import("./agents.scenarios.mjs"),
 };

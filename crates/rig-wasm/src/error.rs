@@ -237,6 +237,9 @@ pub fn provider_error_message(body: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| truncate_body(trimmed))
 }
 
+/// How Rig's dynamic-context hook words a retrieval failure.
+const DYNAMIC_CONTEXT_FAILED: &str = "failed to retrieve dynamic context";
+
 /// The error a failed agent run reports, for `provider`.
 pub fn from_prompt_error(error: &rig_agent::completion::PromptError, provider: &str) -> BindError {
     use rig_agent::completion::PromptError;
@@ -260,9 +263,18 @@ pub fn from_prompt_error(error: &rig_agent::completion::PromptError, provider: &
             ),
         )
         .with_provider(provider),
-        PromptError::Cancelled { reason, .. } => {
-            BindError::new(ErrorCode::Aborted, format!("the run was cancelled: {reason}"))
-        }
+        PromptError::Cancelled { reason, .. } => match reason.strip_prefix(DYNAMIC_CONTEXT_FAILED) {
+            // Rig's dynamic-context hook stops the run when retrieval fails.
+            Some(rest) => BindError::new(
+                ErrorCode::VectorStore,
+                format!(
+                    "dynamic context: retrieving documents failed: {}",
+                    rest.trim_start_matches(": ")
+                        .trim_start_matches("Datastore error: ")
+                ),
+            ),
+            None => BindError::new(ErrorCode::Aborted, format!("the run was cancelled: {reason}")),
+        },
         PromptError::UnknownToolCall {
             tool_name,
             available_tools,
@@ -413,6 +425,40 @@ mod tests {
             .response_body
             .unwrap_or_default()
             .contains("sk-secret-123"));
+    }
+
+    #[test]
+    fn failed_retrieval_is_a_vector_store_error() {
+        let error = rig_agent::completion::PromptError::cancelled(
+            Vec::new(),
+            "failed to retrieve dynamic context: Datastore error: database down",
+        );
+        let bind = from_prompt_error(&error, "openai");
+        assert_eq!(bind.code, ErrorCode::VectorStore);
+        assert_eq!(
+            bind.message,
+            "dynamic context: retrieving documents failed: database down"
+        );
+        let cancelled = rig_agent::completion::PromptError::cancelled(Vec::new(), "user stop");
+        assert_eq!(
+            from_prompt_error(&cancelled, "openai").code,
+            ErrorCode::Aborted
+        );
+    }
+
+    #[test]
+    fn max_turns_and_provider_errors_map_to_codes() {
+        let error = rig_agent::completion::PromptError::MaxTurns {
+            max_turns: 3,
+            chat_history: Vec::new(),
+            prompt: rig_core::completion::Message::user("hi"),
+        };
+        let bind = from_prompt_error(&error, "openai");
+        assert_eq!(bind.code, ErrorCode::MaxTurns);
+        assert!(bind.message.contains("all 3 turns"));
+        let truncated = from_provider_error(&rig_core::ProviderError::Truncated, "anthropic");
+        assert_eq!(truncated.code, ErrorCode::InvalidResponse);
+        assert_eq!(truncated.provider.as_deref(), Some("anthropic"));
     }
 
     #[test]

@@ -37,6 +37,17 @@ export type {
   EmbeddingModelOptions,
 } from "./provider.js";
 export type { FetchLike } from "./transport.js";
+export {
+  InMemoryVectorStore,
+  type InMemoryVectorStoreOptions,
+  type SearchIdResult,
+  type SearchResult,
+  type TextEmbedder,
+  type TextEntry,
+  type VectorEntry,
+  type VectorSearchRequest,
+  type VectorStore,
+} from "./vector-store.js";
 
 /** The providers this build contains. */
 export function providers(): Array<{ id: string; embeddings: boolean; keyRequired: boolean }> {

@@ -19,6 +19,7 @@ import { isPlainObject, toJson, typeName } from "./json.js";
 import { chunkStream, type RigStream, type StreamChunk } from "./streaming.js";
 import { ToolBox, type Tool } from "./tools.js";
 import { Transport, type FetchLike } from "./transport.js";
+import { storeBridge, type VectorStore } from "./vector-store.js";
 import { bindings } from "./wasm.js";
 import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm/rig_wasm.js";
 
@@ -43,9 +44,9 @@ export interface DynamicContext {
   /** How many documents to retrieve per prompt (default 3). */
   sample?: number;
   /** The store: any object with `topN(request)`. */
-  store?: unknown;
+  store?: VectorStore;
   /** The design's name for `store`. */
-  dynamicTools?: unknown;
+  dynamicTools?: VectorStore;
 }
 
 export interface AgentOptions extends ConnectionOptions {
@@ -173,8 +174,11 @@ export class BaseAgent {
     const initial = this.#tools.size > 0 ? this.#tools.initialDefinitions() : undefined;
     this.#ready = this.#tools.size === 0 || initial !== undefined;
     const transport = transportFor(provider, checked);
+    const dynamic = checked.dynamicContext as DynamicContext | undefined;
+    const store = dynamic === undefined ? undefined : storeBridge(dynamic.store ?? dynamic.dynamicTools, "dynamicContext.store");
     this.#inner = callSync(
-      () => new glue.WasmAgent(provider, json, transport, initial, this.#tools.size > 0 ? this.#tools.invoke : undefined),
+      () =>
+        new glue.WasmAgent(provider, json, transport, initial, this.#tools.size > 0 ? this.#tools.invoke : undefined, store),
     );
     this.#defaults = { timeoutMs: checked.timeoutMs, maxRetries: checked.maxRetries };
   }

@@ -4,6 +4,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
+use rig_agent::agent::{
+    AgentHook, HookContext, InvalidToolCallAction, InvalidToolCallContext, InvalidToolCallReason,
+};
 use rig_agent::{Agent, AgentBuilder, AgentRunner};
 use rig_core::completion::{Document, ToolDefinition};
 use rig_core::tool::{DynamicTool, ToolExecutionError, ToolOutput};
@@ -13,6 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::stream::WasmStream;
 use super::transport::{js_message, JsHttp, Transport};
+use super::vector_store::JsVectorStore;
 use super::{abortable, js_error, optional_json, promise_json, type_of};
 use crate::convert::{self, JsUsage};
 use crate::error::{from_prompt_error, BindError};
@@ -32,6 +36,8 @@ struct AgentState {
     invoker: Option<Function>,
     tools: RefCell<Vec<ToolDefinition>>,
     documents: Vec<Document>,
+    /// The dynamic-context store, through its JavaScript bridge.
+    store: Option<JsVectorStore>,
     /// The built Rig agent; rebuilt when the tool definitions change.
     agent: RefCell<Option<Agent>>,
 }
@@ -40,6 +46,31 @@ struct AgentState {
 #[wasm_bindgen]
 pub struct WasmAgent {
     state: Rc<AgentState>,
+}
+
+/// Answers a call to a tool that does not exist with an error result, so the
+/// model can correct itself (Rig's default would fail the whole run).
+struct UnknownToolFeedback;
+
+impl AgentHook for UnknownToolFeedback {
+    async fn on_invalid_tool_call(
+        &self,
+        _ctx: &HookContext,
+        event: &InvalidToolCallContext,
+    ) -> Option<InvalidToolCallAction> {
+        match event.reason {
+            InvalidToolCallReason::UnknownTool | InvalidToolCallReason::DisallowedByToolChoice => {
+                Some(InvalidToolCallAction::Skip {
+                    reason: format!(
+                        "Error: there is no tool named \"{}\". Available tools: {}.",
+                        event.tool_name,
+                        event.available_tools.join(", ")
+                    ),
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 fn js_tool(definition: &ToolDefinition, invoker: Function) -> DynamicTool {
@@ -91,7 +122,8 @@ impl AgentState {
             self.spec
                 .completion_model(&options.connection, &options.model, options.api, http)?;
         let mut builder = AgentBuilder::new(model)
-            .default_max_turns(options.max_turns.unwrap_or(DEFAULT_MAX_TURNS));
+            .default_max_turns(options.max_turns.unwrap_or(DEFAULT_MAX_TURNS))
+            .add_hook(UnknownToolFeedback);
         if let Some(preamble) = &options.preamble {
             builder = builder.preamble(preamble.clone());
         }
@@ -103,6 +135,10 @@ impl AgentState {
         }
         if let Some(params) = &options.additional_params {
             builder = builder.additional_params(params.clone());
+        }
+        if let Some(store) = &self.store {
+            let samples = options.dynamic_context_sample.unwrap_or(3);
+            builder = builder.dynamic_context(samples, store.clone());
         }
         let tools = self.tools.borrow();
         match (&self.invoker, tools.is_empty()) {
@@ -150,7 +186,12 @@ impl AgentState {
         let model =
             self.spec
                 .completion_model(&options.connection, &options.model, options.api, http)?;
+        let tools = self.tools.borrow().len();
         let mut runner = agent.prompt(text).using_model_value(model);
+        if tools > 1 {
+            // Parallel tool calls of one turn run concurrently (JS tools are async).
+            runner = runner.tool_concurrency(tools);
+        }
         if !self.documents.is_empty() {
             runner = runner.documents(self.documents.clone());
         }
@@ -198,7 +239,7 @@ impl AgentState {
 impl WasmAgent {
     /// `provider`: a row of the provider table; `options`: the agent options
     /// as JSON; `tools`: tool definitions as JSON (or undefined);
-    /// `invoker`: the tool bridge.
+    /// `invoker`: the tool bridge; `store`: the dynamic-context store bridge.
     #[wasm_bindgen(constructor)]
     pub fn new(
         provider: &str,
@@ -206,8 +247,9 @@ impl WasmAgent {
         transport: Transport,
         tools: JsValue,
         invoker: JsValue,
+        store: JsValue,
     ) -> Result<WasmAgent, JsValue> {
-        Self::create(provider, options, transport, tools, invoker).map_err(|e| js_error(&e))
+        Self::create(provider, options, transport, tools, invoker, store).map_err(|e| js_error(&e))
     }
 
     /// Replace the tool definitions (when a tool's `definition()` changed).
@@ -267,6 +309,7 @@ impl WasmAgent {
         transport: Transport,
         tools: JsValue,
         invoker: JsValue,
+        store: JsValue,
     ) -> Result<WasmAgent, BindError> {
         let spec = providers::find(provider)?;
         let options = AgentOptions::parse(options, spec.key)?;
@@ -276,6 +319,13 @@ impl WasmAgent {
             None => Vec::new(),
         };
         let invoker = invoker.dyn_into::<Function>().ok();
+        let store = store.dyn_into::<Function>().ok().map(JsVectorStore::new);
+        if store.is_some() != options.dynamic_context_sample.is_some() {
+            return Err(BindError::invalid(
+                "dynamicContext.store",
+                "is required: an object with a topN(request) method",
+            ));
+        }
         let documents = convert::rig_documents(&options.context, "static_doc_");
         let state = AgentState {
             spec,
@@ -283,6 +333,7 @@ impl WasmAgent {
             invoker,
             tools: RefCell::new(tools),
             documents,
+            store,
             agent: RefCell::new(None),
             options,
         };

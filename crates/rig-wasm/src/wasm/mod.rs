@@ -12,6 +12,7 @@ mod embedding;
 mod panic;
 mod stream;
 pub mod transport;
+mod vector_store;
 
 use std::future::Future;
 
@@ -26,6 +27,7 @@ pub use agent::WasmAgent;
 pub use completion::WasmCompletionModel;
 pub use embedding::WasmEmbeddingModel;
 pub use stream::WasmStream;
+pub use vector_store::WasmVectorStore;
 
 /// A JavaScript `Error` carrying `error` for the TypeScript layer.
 pub(crate) fn js_error(error: &BindError) -> JsValue {
