@@ -14,13 +14,7 @@ import { startMockServer } from "../mock/server.mjs";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const compiled = (name) => `${root}.cache/examples/${name}.js`;
 
-// What each example must print when it runs against the local server.
-export const EXPECTED = {
-  demo: [/The capital of France is Paris\./, /> What are the basic concepts/, /\(streamed; \d+ tokens\)/],
-  "basic-agent": [/Response: Lorem ipsum dolor sit amet/],
-  "multi-turn-chat": [/First response: Of course!/, /Second response: Start with ownership/],
-  streaming: [/Complete story: Unit 7 had never held a brush\..*circuits\./, /Usage: \d+ in, \d+ out/],
-};
+import { EXPECTED } from "./expected.mjs";
 
 const args = process.argv.slice(2);
 const check = args.includes("--check");

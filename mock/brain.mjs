@@ -139,7 +139,7 @@ export function respond(conversation, model = "mock") {
   const docs = conversation.documents ?? [];
   if (docs.length > 0) {
     const cited = docs.map((doc) => doc.id).join(", ");
-    const first = docs[0].text.split(/(?<=\.)\s/)[0];
+    const first = documentText(docs[0].text).split(/(?<=\.)\s/)[0];
     return { text: `According to the documents (${cited}): ${first}` };
   }
 
@@ -153,6 +153,18 @@ export function respond(conversation, model = "mock") {
   }
   const system = conversation.system ? ` (instructions: ${conversation.system})` : "";
   return { text: `You said: "${prompt}".${system} [${model}]` };
+}
+
+/** The readable text of a document: Rig renders stored JSON documents as JSON. */
+function documentText(text) {
+  try {
+    const value = JSON.parse(text);
+    if (typeof value === "string") return value;
+    if (value && typeof value.text === "string") return value.text;
+  } catch {
+    // plain text
+  }
+  return text;
 }
 
 /** Documents Rig renders into a prompt as `<file id: …>` blocks. */
