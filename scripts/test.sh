@@ -24,9 +24,9 @@ bash scripts/build.sh
 
 step "lint: rustfmt, clippy (native and wasm32), tsc"
 cargo fmt --all --check
-cargo clippy -p rig-wasm --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 if [ "$WASM_BUILD_STD" = 0 ]; then
-  cargo clippy -p rig-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
+  cargo clippy --workspace --target wasm32-unknown-unknown --quiet -- -D warnings
 else
   # No clippy for Debian's rustc-web: at least keep panicking calls out of the binding code.
   if grep -rnE '\.unwrap\(\)|\.expect\(|panic!\(|unreachable!\(' crates/rig-wasm/src/wasm; then
@@ -38,7 +38,7 @@ node_modules/.bin/tsc -p packages/rig-wasm --noEmit
 node_modules/.bin/tsc -p examples
 
 step "Rust unit tests (native)"
-cargo test -p rig-wasm --quiet 2>&1 | tee .cache/test-logs/rust.log
+cargo test --workspace --quiet 2>&1 | tee .cache/test-logs/rust.log
 count "Rust unit tests" .cache/test-logs/rust.log
 
 step "Node.js integration tests"

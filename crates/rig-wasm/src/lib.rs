@@ -22,7 +22,6 @@ pub mod convert;
 pub mod error;
 pub mod options;
 pub mod providers;
-pub mod vector;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;

@@ -18,7 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::js_error;
 use super::transport::js_message;
 use crate::error::BindError;
-use crate::vector::VectorIndex;
+use rig_wasm_vector::{VectorError, VectorIndex};
 
 /// The index behind `InMemoryVectorStore`.
 #[wasm_bindgen]
@@ -26,16 +26,20 @@ pub struct WasmVectorStore {
     index: RefCell<VectorIndex>,
 }
 
+fn invalid(error: VectorError) -> JsValue {
+    js_error(&BindError::invalid(error.field, error.message))
+}
+
 impl WasmVectorStore {
     fn with<T>(
         &self,
-        f: impl FnOnce(&mut VectorIndex) -> Result<T, BindError>,
+        f: impl FnOnce(&mut VectorIndex) -> Result<T, VectorError>,
     ) -> Result<T, JsValue> {
         let mut index = self
             .index
             .try_borrow_mut()
             .map_err(|_| js_error(&BindError::internal("the vector store is busy")))?;
-        f(&mut index).map_err(|e| js_error(&e))
+        f(&mut index).map_err(invalid)
     }
 }
 
@@ -118,7 +122,7 @@ impl WasmVectorStore {
             .map(|index| WasmVectorStore {
                 index: RefCell::new(index),
             })
-            .map_err(|e| js_error(&e))
+            .map_err(invalid)
     }
 
     #[wasm_bindgen(js_name = fromBytes)]
@@ -127,7 +131,7 @@ impl WasmVectorStore {
             .map(|index| WasmVectorStore {
                 index: RefCell::new(index),
             })
-            .map_err(|e| js_error(&e))
+            .map_err(invalid)
     }
 }
 
