@@ -28,7 +28,10 @@
 
 import http from "node:http";
 import { respond, tokens, words } from "./brain.mjs";
-import { wires } from "./wires.mjs";
+import { wires as openaiWires } from "./wires.mjs";
+import { nativeWires } from "./wires-native.mjs";
+
+const wires = [...nativeWires, ...openaiWires];
 
 function parseDirectives(text) {
   const out = {};

@@ -84,11 +84,14 @@ function openaiError(status) {
 // ---------------------------------------------------------------------------
 // OpenAI Chat Completions — POST {base}/chat/completions
 
+/** The model: in the body, or in an Azure deployment URL. */
+const modelOf = (body, url) => body.model ?? decodeURIComponent(url?.pathname.match(/\/deployments\/([^/]+)\//)?.[1] ?? "");
+
 const openaiChat = {
   name: "openai-chat",
   kind: "completion",
   matches: (method, path) => method === "POST" && path.endsWith("/chat/completions"),
-  model: (body) => body.model,
+  model: modelOf,
   isStreaming: (body) => body.stream === true,
   errorBody: openaiError,
   streamError: () => sse({ error: { message: "The server had an error while processing your request.", type: "server_error" } }),
@@ -269,11 +272,11 @@ const openaiEmbeddings = {
   name: "openai-embeddings",
   kind: "embeddings",
   matches: (method, path) => method === "POST" && path.endsWith("/embeddings"),
-  model: (body) => body.model,
+  model: modelOf,
   errorBody: openaiError,
   embed(body) {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
-    const dims = body.dimensions ?? (/large/.test(body.model ?? "") ? 3072 : 1536);
+    const dims = body.dimensions ?? body.output_dimension ?? (/large/.test(body.model ?? "") ? 3072 : 1536);
     const base64 = body.encoding_format === "base64";
     return {
       object: "list",

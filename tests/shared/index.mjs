@@ -2,4 +2,5 @@
 export const suites = {
   openai: () => import("./openai.scenarios.mjs"),
   agents: () => import("./agents.scenarios.mjs"),
+  providers: () => import("./providers.scenarios.mjs"),
 };

@@ -13,11 +13,23 @@ use serde_json::{Map, Value};
 
 use crate::error::BindError;
 
-/// Which OpenAI endpoint an OpenAI-shaped provider uses.
+/// Which endpoint a provider's models use: OpenAI's Responses or Chat
+/// Completions, or an Anthropic-format Messages endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApiRoute {
     Responses,
     Chat,
+    Messages,
+}
+
+impl ApiRoute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Responses => "responses",
+            Self::Chat => "chat",
+            Self::Messages => "messages",
+        }
+    }
 }
 
 /// How to reach a provider: shared by agents, completion and embedding models.
@@ -93,6 +105,23 @@ pub enum KeyPolicy {
     Optional,
 }
 
+/// What a provider allows beyond the common options.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules<'a> {
+    pub key: KeyPolicy,
+    /// Provider-specific options: `apiVersion`, `endpoint` and `deployment`
+    /// (Azure), `host` (Ollama), `name` (compatible endpoints).
+    pub extra: &'a [&'a str],
+}
+
+impl Rules<'static> {
+    /// A provider with a required key and no extra options.
+    pub const REQUIRED: Rules<'static> = Rules {
+        key: KeyPolicy::Required,
+        extra: &[],
+    };
+}
+
 const CONNECTION_FIELDS: &[&str] = &[
     "apiKey",
     "baseURL",
@@ -100,8 +129,6 @@ const CONNECTION_FIELDS: &[&str] = &[
     "headers",
     "maxRetries",
     "timeoutMs",
-    "apiVersion",
-    "name",
 ];
 /// Fields the TypeScript layer consumes itself and never forwards; listed so
 /// a payload that still carries them is not rejected as unknown.
@@ -307,19 +334,19 @@ fn api_route(map: &Map<String, Value>) -> Result<Option<ApiRoute>, BindError> {
         None => Ok(None),
         Some("responses") => Ok(Some(ApiRoute::Responses)),
         Some("chat") => Ok(Some(ApiRoute::Chat)),
+        Some("messages") => Ok(Some(ApiRoute::Messages)),
         Some(other) => Err(BindError::invalid(
             "api",
-            format!("must be \"responses\" or \"chat\", got \"{other}\""),
+            format!("must be \"responses\", \"chat\" or \"messages\", got \"{other}\""),
         )),
     }
 }
 
 fn base_url(map: &Map<String, Value>) -> Result<Option<String>, BindError> {
-    let name = if map.contains_key("baseURL") {
-        "baseURL"
-    } else {
-        "baseUrl"
-    };
+    let name = ["baseURL", "baseUrl", "endpoint", "host"]
+        .into_iter()
+        .find(|name| field(map, name).is_some())
+        .unwrap_or("baseURL");
     let Some(text) = non_empty_string(map, name)? else {
         return Ok(None);
     };
@@ -328,11 +355,11 @@ fn base_url(map: &Map<String, Value>) -> Result<Option<String>, BindError> {
             Ok(Some(text.trim_end_matches('/').to_owned()))
         }
         Ok(url) => Err(BindError::invalid(
-            "baseURL",
+            name,
             format!("must be an http(s) URL, got scheme \"{}\"", url.scheme()),
         )),
         Err(error) => Err(BindError::invalid(
-            "baseURL",
+            name,
             format!("is not a valid URL ({error}): \"{text}\""),
         )),
     }
@@ -377,7 +404,9 @@ fn connection(map: &Map<String, Value>, policy: KeyPolicy) -> Result<ConnectionO
     let base_url = base_url(map)?;
     let api_key = string(map, "apiKey")?;
     let key_missing = api_key.as_deref().map(str::trim).unwrap_or("").is_empty();
-    if key_missing && policy == KeyPolicy::Required && base_url.is_none() {
+    // A proxy (`baseURL`) may hold the key itself; an Azure `endpoint` does not.
+    let proxy = field(map, "baseURL").is_some() || field(map, "baseUrl").is_some();
+    if key_missing && policy == KeyPolicy::Required && !proxy {
         let message = if api_key.is_some() {
             "must not be empty (set baseURL as well to call a proxy without a key)"
         } else {
@@ -397,6 +426,11 @@ fn connection(map: &Map<String, Value>, policy: KeyPolicy) -> Result<ConnectionO
 }
 
 fn required_model(map: &Map<String, Value>, name: &str) -> Result<String, BindError> {
+    // Azure calls the model its deployment.
+    if name == "model" && field(map, "model").is_none() && field(map, "deployment").is_some() {
+        return non_empty_string(map, "deployment")?
+            .ok_or_else(|| BindError::invalid("deployment", "is required"));
+    }
     non_empty_string(map, name)?.ok_or_else(|| BindError::invalid(name, "is required"))
 }
 
@@ -530,11 +564,15 @@ fn strip_field(error: &BindError) -> String {
 }
 
 impl AgentOptions {
-    pub fn parse(json: &str, policy: KeyPolicy) -> Result<Self, BindError> {
+    pub fn parse(json: &str, rules: Rules) -> Result<Self, BindError> {
         let map = object(json, "options")?;
-        reject_unknown(&map, &[CONNECTION_FIELDS, AGENT_FIELDS], "Agent")?;
+        reject_unknown(
+            &map,
+            &[CONNECTION_FIELDS, AGENT_FIELDS, rules.extra],
+            "Agent",
+        )?;
         Ok(Self {
-            connection: connection(&map, policy)?,
+            connection: connection(&map, rules.key)?,
             model: required_model(&map, "model")?,
             api: api_route(&map)?,
             preamble: string(&map, "preamble")?,
@@ -549,15 +587,15 @@ impl AgentOptions {
 }
 
 impl CompletionModelOptions {
-    pub fn parse(json: &str, policy: KeyPolicy) -> Result<Self, BindError> {
+    pub fn parse(json: &str, rules: Rules) -> Result<Self, BindError> {
         let map = object(json, "options")?;
         reject_unknown(
             &map,
-            &[CONNECTION_FIELDS, COMPLETION_FIELDS],
+            &[CONNECTION_FIELDS, COMPLETION_FIELDS, rules.extra],
             "CompletionModel",
         )?;
         Ok(Self {
-            connection: connection(&map, policy)?,
+            connection: connection(&map, rules.key)?,
             model: required_model(&map, "model")?,
             api: api_route(&map)?,
         })
@@ -565,20 +603,22 @@ impl CompletionModelOptions {
 }
 
 impl EmbeddingModelOptions {
-    pub fn parse(json: &str, policy: KeyPolicy) -> Result<Self, BindError> {
+    pub fn parse(json: &str, rules: Rules) -> Result<Self, BindError> {
         let map = object(json, "options")?;
         reject_unknown(
             &map,
-            &[CONNECTION_FIELDS, EMBEDDING_FIELDS],
+            &[CONNECTION_FIELDS, EMBEDDING_FIELDS, rules.extra],
             "EmbeddingModel",
         )?;
-        let model = if field(&map, "modelName").is_some() || field(&map, "model").is_none() {
+        let model = if field(&map, "modelName").is_some()
+            || (field(&map, "model").is_none() && field(&map, "deployment").is_none())
+        {
             required_model(&map, "modelName")?
         } else {
             required_model(&map, "model")?
         };
         Ok(Self {
-            connection: connection(&map, policy)?,
+            connection: connection(&map, rules.key)?,
             model,
             dimensions: integer(&map, "dimensions", 1, 65536)?.map(|n| n as usize),
         })
@@ -619,7 +659,7 @@ mod tests {
     use crate::error::ErrorCode;
 
     fn agent(json: &str) -> Result<AgentOptions, BindError> {
-        AgentOptions::parse(json, KeyPolicy::Required)
+        AgentOptions::parse(json, Rules::REQUIRED)
     }
 
     fn field_of(result: Result<AgentOptions, BindError>) -> String {
@@ -670,7 +710,11 @@ mod tests {
         assert!(agent(r#"{"model":"m","baseURL":"http://localhost:1/v1"}"#).is_ok());
         assert!(agent(r#"{"apiKey":"","model":"m","baseURL":"http://localhost:1"}"#).is_ok());
         // A local provider needs none either.
-        assert!(AgentOptions::parse(r#"{"model":"m"}"#, KeyPolicy::Optional).is_ok());
+        let optional = Rules {
+            key: KeyPolicy::Optional,
+            extra: &[],
+        };
+        assert!(AgentOptions::parse(r#"{"model":"m"}"#, optional).is_ok());
     }
 
     #[test]
@@ -786,11 +830,58 @@ mod tests {
     fn embedding_options() {
         let options = EmbeddingModelOptions::parse(
             r#"{"apiKey":"k","modelName":"text-embedding-3-small","dimensions":256}"#,
-            KeyPolicy::Required,
+            Rules::REQUIRED,
         );
         assert_eq!(options.as_ref().map(|o| o.dimensions), Ok(Some(256)));
-        let missing = EmbeddingModelOptions::parse(r#"{"apiKey":"k"}"#, KeyPolicy::Required).err();
+        let missing = EmbeddingModelOptions::parse(r#"{"apiKey":"k"}"#, Rules::REQUIRED).err();
         assert_eq!(missing.and_then(|e| e.field), Some("modelName".to_owned()));
+    }
+
+    #[test]
+    fn provider_specific_options_and_aliases() {
+        let azure = Rules {
+            key: KeyPolicy::Required,
+            extra: &["apiVersion", "endpoint", "deployment"],
+        };
+        let options = AgentOptions::parse(
+            r#"{"apiKey":"k","endpoint":"https://res.openai.azure.com","deployment":"gpt-4o-prod","apiVersion":"2024-10-21"}"#,
+            azure,
+        )
+        .unwrap();
+        assert_eq!(options.model, "gpt-4o-prod");
+        assert_eq!(
+            options.connection.base_url.as_deref(),
+            Some("https://res.openai.azure.com")
+        );
+        assert_eq!(
+            options.connection.api_version.as_deref(),
+            Some("2024-10-21")
+        );
+        // Elsewhere those are unknown options.
+        assert_eq!(
+            field_of(agent(r#"{"apiKey":"k","model":"m","apiVersion":"x"}"#)),
+            "apiVersion"
+        );
+        let ollama = Rules {
+            key: KeyPolicy::Optional,
+            extra: &["host"],
+        };
+        let local = AgentOptions::parse(
+            r#"{"model":"llama3","host":"http://127.0.0.1:11434"}"#,
+            ollama,
+        )
+        .unwrap();
+        assert_eq!(
+            local.connection.base_url.as_deref(),
+            Some("http://127.0.0.1:11434")
+        );
+        assert_eq!(local.connection.api_key, None);
+        let route = AgentOptions::parse(
+            r#"{"apiKey":"k","model":"m","api":"messages"}"#,
+            Rules::REQUIRED,
+        )
+        .unwrap();
+        assert_eq!(route.api, Some(ApiRoute::Messages));
     }
 
     #[test]

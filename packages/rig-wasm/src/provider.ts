@@ -388,43 +388,41 @@ export interface EmbeddingModelClass<O> {
   readonly prototype: BaseEmbeddingModel;
 }
 
-export interface Provider<Extra, EmbeddingExtra = Extra> {
-  Agent: AgentClass<AgentOptions & Extra>;
-  CompletionModel: CompletionModelClass<CompletionModelOptions & Extra>;
-  EmbeddingModel: EmbeddingModelClass<EmbeddingModelOptions & EmbeddingExtra>;
-}
-
-function named<T extends object>(cls: T, name: string): T {
-  Object.defineProperty(cls, "name", { value: name });
-  return cls;
-}
-
-/** The classes of provider `id`. */
-export function provider<Extra = object, EmbeddingExtra = Extra>(id: string): Provider<Extra, EmbeddingExtra> {
-  return {
-    Agent: named(
-      class extends BaseAgent {
-        constructor(options: AgentOptions & Extra) {
-          super(id, options);
-        }
-      },
-      "Agent",
-    ),
-    CompletionModel: named(
-      class extends BaseCompletionModel {
-        constructor(options: CompletionModelOptions & Extra) {
-          super(id, options);
-        }
-      },
-      "CompletionModel",
-    ),
-    EmbeddingModel: named(
-      class extends BaseEmbeddingModel {
-        constructor(options: EmbeddingModelOptions & EmbeddingExtra) {
-          super(id, options);
-        }
-      },
-      "EmbeddingModel",
-    ),
+/** The `Agent` base class of provider `id` (a subpath extends it). */
+export function agentFor<O extends object = AgentOptions>(id: string): AgentClass<O> {
+  return class extends BaseAgent {
+    constructor(options: O) {
+      super(id, options as unknown as AgentOptions);
+    }
   };
+}
+
+/** The `CompletionModel` base class of provider `id`. */
+export function completionModelFor<O extends object = CompletionModelOptions>(id: string): CompletionModelClass<O> {
+  return class extends BaseCompletionModel {
+    constructor(options: O) {
+      super(id, options as unknown as CompletionModelOptions);
+    }
+  };
+}
+
+/** The `EmbeddingModel` base class of provider `id`. */
+export function embeddingModelFor<O extends object = EmbeddingModelOptions>(id: string): EmbeddingModelClass<O> {
+  return class extends BaseEmbeddingModel {
+    constructor(options: O) {
+      super(id, options as unknown as EmbeddingModelOptions);
+    }
+  };
+}
+
+/** `api` for vendors that serve OpenAI's Chat Completions and an Anthropic-format Messages endpoint. */
+export interface ChatOrMessages {
+  /** `"chat"` (OpenAI format, default) or `"messages"` (the vendor's Anthropic-format endpoint). */
+  api?: "chat" | "messages";
+}
+
+/** `api` for OpenAI-format providers that serve both endpoints. */
+export interface ResponsesOrChat {
+  /** `"responses"` (the Responses API) or `"chat"` (Chat Completions). */
+  api?: "responses" | "chat";
 }

@@ -130,7 +130,10 @@ impl AgentState {
         if let Some(temperature) = options.temperature {
             builder = builder.temperature(temperature);
         }
-        if let Some(max_tokens) = options.max_tokens {
+        let max_tokens = options
+            .max_tokens
+            .or_else(|| self.spec.required_max_tokens(&options.model, options.api));
+        if let Some(max_tokens) = max_tokens {
             builder = builder.max_tokens(max_tokens);
         }
         if let Some(params) = &options.additional_params {
@@ -312,8 +315,8 @@ impl WasmAgent {
         store: JsValue,
     ) -> Result<WasmAgent, BindError> {
         let spec = providers::find(provider)?;
-        let options = AgentOptions::parse(options, spec.key)?;
-        spec.check(&options.connection)?;
+        let options = AgentOptions::parse(options, spec.rules())?;
+        spec.check(&options.connection, options.api)?;
         let tools = match optional_json(&tools, "tools")? {
             Some(json) => convert::tool_definitions(&json, "tools")?,
             None => Vec::new(),

@@ -45,7 +45,12 @@ impl ModelState {
     ) -> Result<String, BindError> {
         let work = async {
             let json = string_arg(&request, "request")?;
-            let request = convert::completion_request(&json)?;
+            let mut request = convert::completion_request(&json)?;
+            if request.max_tokens.is_none() {
+                request.max_tokens = self
+                    .spec
+                    .required_max_tokens(&self.options.model, self.options.api);
+            }
             if let Some(call) = optional_json(&call, "options")? {
                 CallOptions::parse(&call)?;
             }
@@ -89,8 +94,8 @@ impl WasmCompletionModel {
     ) -> Result<WasmCompletionModel, JsValue> {
         let create = || -> Result<WasmCompletionModel, BindError> {
             let spec = providers::find(provider)?;
-            let options = CompletionModelOptions::parse(options, spec.key)?;
-            spec.check(&options.connection)?;
+            let options = CompletionModelOptions::parse(options, spec.rules())?;
+            spec.check(&options.connection, options.api)?;
             Ok(WasmCompletionModel {
                 state: Rc::new(ModelState {
                     spec,

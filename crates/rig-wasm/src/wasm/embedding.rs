@@ -112,8 +112,8 @@ impl WasmEmbeddingModel {
     ) -> Result<WasmEmbeddingModel, JsValue> {
         let create = || -> Result<WasmEmbeddingModel, BindError> {
             let spec = providers::find(provider)?;
-            let options = EmbeddingModelOptions::parse(options, spec.key)?;
-            spec.check(&options.connection)?;
+            let options = EmbeddingModelOptions::parse(options, spec.rules())?;
+            spec.check(&options.connection, None)?;
             // Surface an unsupported provider at construction.
             spec.embedding_model(
                 &options.connection,

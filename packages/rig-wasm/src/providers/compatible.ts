@@ -1,23 +1,19 @@
 /**
-import "#loader";
- * Any OpenAI-compatible endpoint (vLLM, LM Studio, llama-server, a gateway):
- * `new Agent({ baseURL, model, name?, apiKey? })`. Chat Completions by default.
+ * Any OpenAI-compatible server: `import { Agent, CompletionModel, EmbeddingModel } from "rig-wasm/compatible"`.
+ * vLLM, LM Studio, a gateway: `baseURL` is required, the key is optional, `name` is what errors report. Chat Completions by default.
  */
-import { provider, type BaseAgent, type BaseCompletionModel, type BaseEmbeddingModel } from "../provider.js";
+import "#loader";
+import { agentFor, completionModelFor, embeddingModelFor, type AgentOptions, type CompletionModelOptions, type EmbeddingModelOptions } from "../provider.js";
 
-export interface CompatibleOptions {
+/** An OpenAI-compatible server: its base URL, the name errors report, and the endpoint. */
+export type CompatibleOptions<O> = O & {
   /** The server's OpenAI-style base URL, e.g. `http://localhost:8000/v1`. */
   baseURL: string;
   /** The provider name errors report (default `"compatible"`). */
   name?: string;
-  /** Which endpoint: `"chat"` (default) or `"responses"`. */
   api?: "responses" | "chat";
-}
+};
 
-const compatible = provider<CompatibleOptions, Omit<CompatibleOptions, "api">>("compatible");
-export const Agent = compatible.Agent;
-export type Agent = BaseAgent;
-export const CompletionModel = compatible.CompletionModel;
-export type CompletionModel = BaseCompletionModel;
-export const EmbeddingModel = compatible.EmbeddingModel;
-export type EmbeddingModel = BaseEmbeddingModel;
+export class Agent extends agentFor<CompatibleOptions<AgentOptions>>("compatible") {}
+export class CompletionModel extends completionModelFor<CompatibleOptions<CompletionModelOptions>>("compatible") {}
+export class EmbeddingModel extends embeddingModelFor<CompatibleOptions<EmbeddingModelOptions>>("compatible") {}

@@ -1,16 +1,10 @@
-/** OpenAI: `import { Agent, CompletionModel, EmbeddingModel } from "rig-wasm/openai"`. */
+/**
+ * OpenAI: `import { Agent, CompletionModel, EmbeddingModel } from "rig-wasm/openai"`.
+ * Responses API by default; `api: "chat"` for Chat Completions.
+ */
 import "#loader";
-import { provider, type BaseAgent, type BaseCompletionModel, type BaseEmbeddingModel } from "../provider.js";
+import { agentFor, completionModelFor, embeddingModelFor, type AgentOptions, type CompletionModelOptions, type EmbeddingModelOptions, type ResponsesOrChat } from "../provider.js";
 
-export interface OpenAIOptions {
-  /** Which endpoint: `"responses"` (default) or `"chat"` (Chat Completions). */
-  api?: "responses" | "chat";
-}
-
-const openai = provider<OpenAIOptions, object>("openai");
-export const Agent = openai.Agent;
-export type Agent = BaseAgent;
-export const CompletionModel = openai.CompletionModel;
-export type CompletionModel = BaseCompletionModel;
-export const EmbeddingModel = openai.EmbeddingModel;
-export type EmbeddingModel = BaseEmbeddingModel;
+export class Agent extends agentFor<AgentOptions & ResponsesOrChat>("openai") {}
+export class CompletionModel extends completionModelFor<CompletionModelOptions & ResponsesOrChat>("openai") {}
+export class EmbeddingModel extends embeddingModelFor<EmbeddingModelOptions>("openai") {}

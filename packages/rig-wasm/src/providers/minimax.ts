@@ -1,0 +1,9 @@
+/**
+ * MiniMax: `import { Agent, CompletionModel } from "rig-wasm/minimax"`.
+ * OpenAI format by default, `api: "messages"` for its Anthropic-format endpoint.
+ */
+import "#loader";
+import { agentFor, completionModelFor, type AgentOptions, type ChatOrMessages, type CompletionModelOptions } from "../provider.js";
+
+export class Agent extends agentFor<AgentOptions & ChatOrMessages>("minimax") {}
+export class CompletionModel extends completionModelFor<CompletionModelOptions & ChatOrMessages>("minimax") {}
