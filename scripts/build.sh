@@ -2,8 +2,9 @@
 # Build rig-wasm: the release .wasm, its wasm-bindgen glue, and the
 # TypeScript package (packages/rig-wasm/dist, with .d.ts files).
 #
-#   scripts/build.sh            full build (every provider)
-#   FEATURES=openai-only scripts/build.sh OUT=…   (used by the size benchmark)
+#   scripts/build.sh                                   full build (every provider)
+#   FEATURES=none OUT=dir CARGO_TARGET_DIR=dir scripts/build.sh   OpenAI + compatible only
+#   FEATURES="anthropic gemini" …                      a chosen set of provider families
 #
 # Run scripts/setup.sh first (the test and demo scripts do).
 set -euo pipefail
@@ -13,7 +14,11 @@ source .cache/toolchain.env
 OUT=${OUT:-packages/rig-wasm/wasm}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo_args=(build --release --target wasm32-unknown-unknown -p rig-wasm --target-dir "$TARGET_DIR")
-if [ -n "${FEATURES:-}" ]; then cargo_args+=(--no-default-features --features "$FEATURES"); fi
+if [ "${FEATURES:-}" = none ]; then
+  cargo_args+=(--no-default-features)
+elif [ -n "${FEATURES:-}" ]; then
+  cargo_args+=(--no-default-features --features "$FEATURES")
+fi
 
 log() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
 start=$(date +%s)
