@@ -12,7 +12,7 @@
 //   delay=100           wait before answering (ms)
 //   hang                never answer
 //   invalid-json        answer 200 with a body that is not JSON
-//   truncate            end an SSE stream before its terminal event
+//   truncate            end a stream half way (cleanly), before its terminal event
 //   reset               destroy the connection instead of answering
 //   reset-mid           destroy the connection half way through a stream
 //   error-event         send a provider error event in the middle of a stream
@@ -23,7 +23,7 @@
 // Requests carrying `x-mock-session: <id>` are recorded under that session, and
 // a session can be scripted with exact turns, in process (`server.enqueue`)
 // or over HTTP, so the same test code runs in Node and in a browser:
-//   POST /__mock/script   {session, items: [{turn: {text} | {toolCalls}} | {status, body?, headers?}]}
+//   POST /__mock/script   {session, items: [{turn: {text} | {toolCalls}} | {status, body?, headers?} | {directives}], clear?}
 //   GET  /__mock/requests?session=<id>   the recorded requests, oldest first
 
 import http from "node:http";
@@ -140,6 +140,11 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
       session: typeof sessionHeader === "string" ? sessionHeader : "default",
     };
     requests.push(record);
+    // Whether the client went away before the reply was complete (abort, cancel).
+    record.closedEarly = false;
+    res.on("close", () => {
+      if (!res.writableFinished) record.closedEarly = true;
+    });
 
     const wire = wires.find((w) => w.matches(req.method, url.pathname, body, url));
     if (!wire) {
@@ -153,13 +158,6 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
     const header = req.headers["x-mock"] ?? "";
     const d = parseDirectives([modelDirectives, header].filter(Boolean).join(","));
     const session = d.session ?? (record.session !== "default" ? record.session : header || modelDirectives || "default");
-
-    if (d.delay) await new Promise((r) => setTimeout(r, Number(d.delay)));
-    if (d.hang) return; // never answer; the client's timeout or abort ends it
-    if (d.reset) {
-      req.socket.destroy();
-      return;
-    }
 
     let failure;
     if (d.status) failure = Number(d.status);
@@ -175,6 +173,15 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
     const queue = queueOf(record.session);
     const scripted = queue.length > 0 && (!queue[0].wire || queue[0].wire === wire.name) ? queue.shift() : undefined;
     if (scripted?.status) failure = scripted.status;
+    // A scripted item may carry directives for this one request.
+    if (scripted?.directives) Object.assign(d, parseDirectives(scripted.directives));
+
+    if (d.delay) await new Promise((r) => setTimeout(r, Number(d.delay)));
+    if (d.hang) return; // never answer; the client's timeout or abort ends it
+    if (d.reset) {
+      req.socket.destroy();
+      return;
+    }
 
     if (failure) {
       const headers = { "content-type": "application/json", ...CORS };
@@ -229,7 +236,8 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
           req.socket.destroy();
           return;
         }
-        if (d.truncate && event.terminal) break;
+        // Cut the stream half way, closing it cleanly: no terminal event ever comes.
+        if (d.truncate && index === Math.max(2, Math.floor(total / 2))) break;
         out.write(event.text);
         if (d.pace) await new Promise((r) => setTimeout(r, Number(d.pace)));
         // Yield now and then so a long stream really is incremental.
@@ -250,7 +258,8 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
       res.end(JSON.stringify(value));
     };
     if (req.method === "POST" && url.pathname === "/__mock/script") {
-      const { session = "default", items = [] } = JSON.parse(raw.toString("utf8") || "{}");
+      const { session = "default", items = [], clear = false } = JSON.parse(raw.toString("utf8") || "{}");
+      if (clear) queueOf(session).length = 0;
       queueOf(session).push(...items);
       return json(200, { ok: true, queued: queueOf(session).length });
     }

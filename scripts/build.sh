@@ -32,8 +32,11 @@ fi
 log "wasm compiled in $(( $(date +%s) - start ))s"
 
 mkdir -p "$OUT"
-wasm-bindgen --target web --remove-name-section --out-dir "$OUT" \
+# --experimental-reset-state-function: a fresh instance after a trap, with
+# stale objects refused and their finalizers skipped (see packages/rig-wasm/src/wasm.ts).
+wasm-bindgen --target web --remove-name-section --experimental-reset-state-function --out-dir "$OUT" \
   "$TARGET_DIR/wasm32-unknown-unknown/release/rig_wasm.wasm"
+node scripts/guard-glue.mjs "$OUT/rig_wasm.js"
 raw=$(wc -c < "$OUT/rig_wasm_bg.wasm")
 gz=$(gzip -9 -c "$OUT/rig_wasm_bg.wasm" | wc -c)
 log "rig_wasm_bg.wasm: $raw bytes, $gz gzip -9"

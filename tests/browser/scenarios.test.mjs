@@ -45,7 +45,10 @@ for (const [suite, load] of Object.entries(suites)) {
       const errorsBefore = pageErrors.length;
       const result = await page.evaluate(([suiteName, name, env]) => window.__rig.run(suiteName, name, env), [suite, s.name, { mockUrl: mock.url }]);
       if (!result.ok) throw new Error(result.error);
-      const fresh = pageErrors.slice(errorsBefore).filter((e) => !/Failed to load resource/.test(e.message));
+      // Failed requests and the deliberate test panics are expected to log.
+      const fresh = pageErrors
+        .slice(errorsBefore)
+        .filter((e) => !/Failed to load resource|deliberate (async )?test panic/.test(e.message));
       if (fresh.length) throw new Error(`the page logged errors: ${fresh.map((e) => e.message).join("; ")}`);
     });
   }

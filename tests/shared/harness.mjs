@@ -107,6 +107,15 @@ export async function script(mockUrl, sessionId, ...items) {
   if (!response.ok) throw new Error(`scripting the mock failed: ${response.status}`);
 }
 
+/** Drop what is still scripted for `sessionId`. */
+export async function clearScript(mockUrl, sessionId) {
+  await fetch(`${mockUrl}/__mock/script`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ session: sessionId, items: [], clear: true }),
+  });
+}
+
 /** The requests the mock recorded for `sessionId`. */
 export async function recorded(mockUrl, sessionId) {
   const response = await fetch(`${mockUrl}/__mock/requests?session=${encodeURIComponent(sessionId)}`);

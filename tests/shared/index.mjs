@@ -3,4 +3,5 @@ export const suites = {
   openai: () => import("./openai.scenarios.mjs"),
   agents: () => import("./agents.scenarios.mjs"),
   providers: () => import("./providers.scenarios.mjs"),
+  reliability: () => import("./reliability.scenarios.mjs"),
 };

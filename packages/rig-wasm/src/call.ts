@@ -25,6 +25,8 @@ export class CallContext {
   readonly maxRetries: number;
   /** The typed failure of the last request, which explains a connection error. */
   transportError: RigError | undefined;
+  /** The wait a final 429 asked for (not honoured: too long, or no retries left). */
+  retryAfterMs: number | undefined;
   #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #release: (() => void) | undefined;

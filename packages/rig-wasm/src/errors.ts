@@ -166,6 +166,7 @@ export class InternalError extends RigError {}
 /** The JSON a wasm entry point attaches to its errors. */
 interface BindError {
   code: RigErrorCode;
+  retryAfterMs?: number;
   message: string;
   field?: string;
   statusCode?: number;
@@ -196,7 +197,10 @@ export function errorFor(data: BindError, cause?: unknown): RigError {
     case "bad_request":
       return new BadRequestError(data.message, options);
     case "rate_limited":
-      return new RateLimitError(data.message, options);
+      return new RateLimitError(data.message, {
+        ...options,
+        ...(data.retryAfterMs !== undefined && { retryAfterMs: data.retryAfterMs }),
+      });
     case "server_error":
       return new ServerError(data.message, options);
     case "http_error":

@@ -1,13 +1,16 @@
 /**
  * The boundary: every call into wasm goes through here, so every failure
- * leaves as a typed RigError and the caller's call context can explain it.
+ * leaves as a typed RigError, the caller's call context can explain it, and
+ * a trap (a bug) becomes an InternalError after which a fresh instance
+ * serves the next call.
  */
 import type { CallContext } from "./call.js";
 import { bindErrorOf, errorFor, InternalError, RigError } from "./errors.js";
-import { bindings } from "./wasm.js";
+import { recover, trapped } from "./wasm.js";
 
 /** Turn anything a wasm call threw into the RigError the user should see. */
 export function toRigError(error: unknown, ctx?: CallContext): RigError {
+  if (error instanceof WebAssembly.RuntimeError) return recover(error);
   // An aborted or timed-out call reports that, whatever the wasm side saw.
   if (ctx?.isAborted) return ctx.error();
   if (error instanceof RigError) return error;
@@ -18,19 +21,12 @@ export function toRigError(error: unknown, ctx?: CallContext): RigError {
     if ((data.code === "connection_error" || data.code === "aborted" || data.code === "timeout") && ctx?.transportError) {
       return ctx.transportError;
     }
+    if (data.code === "rate_limited" && ctx?.retryAfterMs !== undefined) {
+      return errorFor({ ...data, retryAfterMs: ctx.retryAfterMs }, error);
+    }
     return errorFor(data, error);
   }
-  if (error instanceof WebAssembly.RuntimeError) {
-    let detail = error.message;
-    try {
-      const panic = bindings().takePanicMessage();
-      if (panic) detail = panic;
-    } catch {
-      // the instance is gone; keep the trap message
-    }
-    return new InternalError(`rig-wasm hit an internal error (please report it): ${detail}`, { cause: error });
-  }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new InternalError(`rig-wasm hit an internal error (please report it): ${message}`, { cause: error });
 }
 
@@ -43,10 +39,15 @@ export function callSync<T>(fn: () => T, ctx?: CallContext): T {
   }
 }
 
-/** Await a wasm promise, rethrowing failures as RigErrors; settles `ctx`. */
+/**
+ * Await a wasm promise, rethrowing failures as RigErrors; settles `ctx`.
+ * If the instance traps meanwhile, the call fails with the trap's error
+ * instead of waiting for a promise that will never settle.
+ */
 export async function callAsync<T>(fn: () => Promise<T>, ctx?: CallContext): Promise<T> {
+  const trap = trapped();
   try {
-    return await fn();
+    return await Promise.race([fn(), trap]);
   } catch (error) {
     throw toRigError(error, ctx);
   } finally {

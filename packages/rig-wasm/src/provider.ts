@@ -15,12 +15,12 @@ import type {
 } from "./completion.js";
 import { InvalidArgumentError } from "./errors.js";
 import { callAsync, callSync, toRigError } from "./invoke.js";
-import { isPlainObject, toJson, typeName } from "./json.js";
+import { describeThrown, isPlainObject, toJson, typeName } from "./json.js";
 import { chunkStream, type RigStream, type StreamChunk } from "./streaming.js";
 import { ToolBox, type Tool } from "./tools.js";
 import { Transport, type FetchLike } from "./transport.js";
 import { storeBridge, type VectorStore } from "./vector-store.js";
-import { bindings } from "./wasm.js";
+import { Handle, trapped } from "./wasm.js";
 import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm/rig_wasm.js";
 
 /** How to reach a provider. */
@@ -102,10 +102,24 @@ function checkOptions(options: unknown, what: string): Record<string, unknown> {
   if (!isPlainObject(options)) {
     throw new InvalidArgumentError("options", `${what} takes an options object, got ${typeName(options)}`);
   }
-  if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw new InvalidArgumentError("fetch", `must be a function, got ${typeName(options.fetch)}`);
+  // A snapshot: getters run once, here, and a throwing one is an input error.
+  let copy: Record<string, unknown>;
+  try {
+    copy = { ...options };
+  } catch (error) {
+    throw new InvalidArgumentError("options", `reading the options threw: ${describeThrown(error)}`, { cause: error });
   }
-  return options;
+  if (copy.fetch !== undefined && typeof copy.fetch !== "function") {
+    throw new InvalidArgumentError("fetch", `must be a function, got ${typeName(copy.fetch)}`);
+  }
+  return copy;
+}
+
+/** `work`, unless the call is aborted or times out first. */
+function raceAbort<T>(work: Promise<T>, ctx: CallContext): Promise<T> {
+  if (ctx.aborted === undefined) return work;
+  if (ctx.isAborted) return Promise.reject(ctx.error());
+  return Promise.race([work, ctx.aborted.then(() => Promise.reject(ctx.isAborted ? ctx.error() : new Error("settled")))]);
 }
 
 /** The options the wasm side validates (everything serialisable). */
@@ -161,14 +175,13 @@ function context(options: CallOptions | undefined, defaults: Record<string, unkn
 
 /** The base of every provider's `Agent`. */
 export class BaseAgent {
-  readonly #inner: WasmAgent;
+  readonly #inner: Handle<WasmAgent>;
   readonly #tools: ToolBox;
   readonly #defaults: Record<string, unknown>;
   #ready: boolean;
 
   constructor(provider: string, options: AgentOptions) {
     const checked = checkOptions(options, "Agent");
-    const glue = bindings();
     this.#tools = new ToolBox(checked.tools);
     const json = wasmOptions(checked);
     const initial = this.#tools.size > 0 ? this.#tools.initialDefinitions() : undefined;
@@ -176,23 +189,30 @@ export class BaseAgent {
     const transport = transportFor(provider, checked);
     const dynamic = checked.dynamicContext as DynamicContext | undefined;
     const store = dynamic === undefined ? undefined : storeBridge(dynamic.store ?? dynamic.dynamicTools, "dynamicContext.store");
+    const invoker = this.#tools.size > 0 ? this.#tools.invoke : undefined;
     this.#inner = callSync(
       () =>
-        new glue.WasmAgent(provider, json, transport, initial, this.#tools.size > 0 ? this.#tools.invoke : undefined, store),
+        new Handle(
+          (glue) => new glue.WasmAgent(provider, json, transport, this.#tools.lastSent(), invoker, store),
+        ),
     );
     this.#defaults = { timeoutMs: checked.timeoutMs, maxRetries: checked.maxRetries };
   }
 
   /** The provider this agent talks to (as errors report it). */
   get provider(): string {
-    return this.#inner.provider;
+    return callSync(() => this.#inner.get().provider);
   }
 
-  async #prepare(prompt: unknown): Promise<void> {
-    if (this.#tools.size === 0 || (this.#ready && !this.#tools.dynamic)) return;
+  /** Whether the tool definitions must be (re)computed for this prompt. */
+  #needsPrepare(): boolean {
+    return this.#tools.size > 0 && !(this.#ready && !this.#tools.dynamic);
+  }
+
+  async #prepare(inner: WasmAgent, prompt: unknown, ctx: CallContext): Promise<void> {
     const text = typeof prompt === "string" ? prompt : "";
-    const changed = await this.#tools.changedDefinitions(text);
-    if (changed !== undefined) callSync(() => this.#inner.setTools(changed));
+    const changed = await raceAbort(this.#tools.changedDefinitions(text), ctx);
+    if (changed !== undefined) callSync(() => inner.setTools(changed));
     this.#ready = true;
   }
 
@@ -221,11 +241,16 @@ export class BaseAgent {
     const call = callJson(options, AGENT_CALL);
     const historyJson = history === undefined ? undefined : toJson(history, "history");
     const ctx = context(options, this.#defaults);
-    return callAsync(async () => {
-      await this.#prepare(prompt);
-      const json = (await this.#inner.prompt(prompt, historyJson, call, ctx)) as string;
-      return JSON.parse(json) as AgentResponse;
-    }, ctx);
+    const inner = callSync(() => this.#inner.acquire());
+    try {
+      return await callAsync(async () => {
+        if (this.#needsPrepare()) await this.#prepare(inner, prompt, ctx);
+        const json = (await inner.prompt(prompt, historyJson, call, ctx)) as string;
+        return JSON.parse(json) as AgentResponse;
+      }, ctx);
+    } finally {
+      this.#inner.release();
+    }
   }
 
   /**
@@ -241,12 +266,13 @@ export class BaseAgent {
     const history = options?.history;
     const historyJson = history === undefined ? undefined : toJson(history, "history");
     const ctx = context(options, this.#defaults);
+    const inner = callSync(() => this.#inner.acquire());
     let source: ReturnType<WasmAgent["stream"]> | undefined;
     try {
-      await this.#prepare(prompt);
-      source = this.#inner.stream(prompt, historyJson, call, ctx);
-      const first = JSON.parse((await source.next()) as string) as StreamChunk[] | null;
-      return chunkStream(source, ctx, first, () => undefined);
+      if (this.#needsPrepare()) await this.#prepare(inner, prompt, ctx);
+      source = callSync(() => inner.stream(prompt, historyJson, call, ctx));
+      const first = JSON.parse((await Promise.race([source.next(), trapped()])) as string) as StreamChunk[] | null;
+      return chunkStream(source, ctx, first, () => this.#inner.release());
     } catch (error) {
       ctx.settle();
       try {
@@ -254,6 +280,7 @@ export class BaseAgent {
       } catch {
         // already freed
       }
+      this.#inner.release();
       throw toRigError(error, ctx);
     }
   }
@@ -263,13 +290,9 @@ export class BaseAgent {
     return this.promptStream(prompt, options);
   }
 
-  /** Release the wasm memory now (the garbage collector also does it). */
+  /** Release the wasm memory now (the garbage collector also does it). Calls in flight finish. */
   free(): void {
-    try {
-      this.#inner.free();
-    } catch {
-      // already freed, or a call still holds it: the collector frees it later
-    }
+    this.#inner.free();
   }
 
   [Symbol.dispose](): void {
@@ -279,20 +302,19 @@ export class BaseAgent {
 
 /** The base of every provider's `CompletionModel`. */
 export class BaseCompletionModel {
-  readonly #inner: WasmCompletionModel;
+  readonly #inner: Handle<WasmCompletionModel>;
   readonly #defaults: Record<string, unknown>;
 
   constructor(provider: string, options: CompletionModelOptions) {
     const checked = checkOptions(options, "CompletionModel");
-    const glue = bindings();
     const json = wasmOptions(checked);
     const transport = transportFor(provider, checked);
-    this.#inner = callSync(() => new glue.WasmCompletionModel(provider, json, transport));
+    this.#inner = callSync(() => new Handle((glue) => new glue.WasmCompletionModel(provider, json, transport)));
     this.#defaults = { timeoutMs: checked.timeoutMs, maxRetries: checked.maxRetries };
   }
 
   get provider(): string {
-    return this.#inner.provider;
+    return callSync(() => this.#inner.get().provider);
   }
 
   /** One completion call (no agent loop): the assistant's content and usage. */
@@ -303,15 +325,16 @@ export class BaseCompletionModel {
     const json = toJson(request, "request");
     const call = callJson(options, MODEL_CALL);
     const ctx = context(options, this.#defaults);
-    return callAsync(async () => JSON.parse((await this.#inner.completion(json, call, ctx)) as string), ctx);
+    const inner = callSync(() => this.#inner.acquire());
+    try {
+      return await callAsync(async () => JSON.parse((await inner.completion(json, call, ctx)) as string), ctx);
+    } finally {
+      this.#inner.release();
+    }
   }
 
   free(): void {
-    try {
-      this.#inner.free();
-    } catch {
-      // already freed
-    }
+    this.#inner.free();
   }
 
   [Symbol.dispose](): void {
@@ -321,20 +344,19 @@ export class BaseCompletionModel {
 
 /** The base of every provider's `EmbeddingModel`. */
 export class BaseEmbeddingModel {
-  readonly #inner: WasmEmbeddingModel;
+  readonly #inner: Handle<WasmEmbeddingModel>;
   readonly #defaults: Record<string, unknown>;
 
   constructor(provider: string, options: EmbeddingModelOptions) {
     const checked = checkOptions(options, "EmbeddingModel");
-    const glue = bindings();
     const json = wasmOptions(checked);
     const transport = transportFor(provider, checked);
-    this.#inner = callSync(() => new glue.WasmEmbeddingModel(provider, json, transport));
+    this.#inner = callSync(() => new Handle((glue) => new glue.WasmEmbeddingModel(provider, json, transport)));
     this.#defaults = { timeoutMs: checked.timeoutMs, maxRetries: checked.maxRetries };
   }
 
   get provider(): string {
-    return this.#inner.provider;
+    return callSync(() => this.#inner.get().provider);
   }
 
   /** Embed one text. */
@@ -358,15 +380,16 @@ export class BaseEmbeddingModel {
   async #embed(texts: string[], options: CallOptions | undefined): Promise<Embedding[]> {
     callJson(options, MODEL_CALL);
     const ctx = context(options, this.#defaults);
-    return callAsync(async () => (await this.#inner.embed(texts, ctx)) as Embedding[], ctx);
+    const inner = callSync(() => this.#inner.acquire());
+    try {
+      return await callAsync(async () => (await inner.embed(texts, ctx)) as Embedding[], ctx);
+    } finally {
+      this.#inner.release();
+    }
   }
 
   free(): void {
-    try {
-      this.#inner.free();
-    } catch {
-      // already freed
-    }
+    this.#inner.free();
   }
 
   [Symbol.dispose](): void {

@@ -10,6 +10,7 @@
 import type { Message, Usage } from "./completion.js";
 import type { CallContext } from "./call.js";
 import { toRigError } from "./invoke.js";
+import { trapped } from "./wasm.js";
 
 /** A piece of the answer's text. */
 export interface TextChunk {
@@ -133,7 +134,7 @@ export function chunkStream(
       async pull(controller) {
         if (finished) return;
         try {
-          const batch = JSON.parse(await source.next()) as StreamChunk[] | null;
+          const batch = JSON.parse(await Promise.race([source.next(), trapped()])) as StreamChunk[] | null;
           if (batch === null) {
             controller.close();
             finish();

@@ -72,6 +72,11 @@ export class ToolBox {
     }
   }
 
+  /** The definitions JSON the wasm side has (to re-create it after a restart). */
+  lastSent(): string | undefined {
+    return this.#sent;
+  }
+
   get size(): number {
     return this.#entries.length;
   }
@@ -87,7 +92,7 @@ export class ToolBox {
    */
   async changedDefinitions(prompt: string): Promise<string | undefined> {
     const definitions = await Promise.all(this.#entries.map((entry, index) => definitionOf(entry, prompt, index)));
-    const json = JSON.stringify(definitions);
+    const json = safeDefinitionsJson(definitions);
     if (json === this.#sent) return undefined;
     this.#sent = json;
     return json;

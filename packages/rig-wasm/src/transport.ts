@@ -175,6 +175,7 @@ export class Transport {
           continue;
         }
       }
+      if (ctx && response.status === 429) ctx.retryAfterMs = retryAfterMs(response.headers);
       let bytes: Uint8Array = EMPTY;
       try {
         bytes = new Uint8Array(await response.arrayBuffer());

@@ -11,10 +11,10 @@
  * once, f32, SIMD dot products) and embeds documents and text queries with
  * the embedding model you give it.
  */
-import { InvalidArgumentError, VectorStoreError } from "./errors.js";
+import { InternalError, InvalidArgumentError, VectorStoreError } from "./errors.js";
 import { callSync } from "./invoke.js";
 import { describeThrown, describeValue, isPlainObject, toJson, typeName } from "./json.js";
-import { bindings } from "./wasm.js";
+import { bindings, Handle } from "./wasm.js";
 import type { WasmVectorStore } from "../wasm/rig_wasm.js";
 
 /** What a store is asked: the query text (or vector), how many, and a score floor. */
@@ -90,8 +90,10 @@ function checkSamples(request: VectorSearchRequest): { samples: number; threshol
 
 /** A fast cosine-similarity store in wasm memory. */
 export class InMemoryVectorStore<Document = unknown> implements VectorStore<Document> {
-  readonly #index: WasmVectorStore;
+  readonly #handle: Handle<WasmVectorStore>;
   readonly #model: TextEmbedder | undefined;
+  /** The instance holding the data was replaced after an internal error. */
+  #lost = false;
 
   constructor(options: InMemoryVectorStoreOptions = {}, index?: WasmVectorStore) {
     if (!isPlainObject(options)) {
@@ -102,7 +104,32 @@ export class InMemoryVectorStore<Document = unknown> implements VectorStore<Docu
       throw new InvalidArgumentError("model", "must have embedText(text) and embedTexts(texts), like an EmbeddingModel");
     }
     this.#model = model;
-    this.#index = index ?? callSync(() => new (bindings().WasmVectorStore)());
+    let first: WasmVectorStore | undefined = index;
+    this.#handle = callSync(
+      () =>
+        new Handle(
+          (glue) => {
+            const made = first ?? new glue.WasmVectorStore();
+            first = undefined;
+            return made;
+          },
+          () => {
+            this.#lost = true;
+          },
+        ),
+    );
+  }
+
+  /** The index, valid in the current instance. */
+  get #index(): WasmVectorStore {
+    const index = this.#handle.get();
+    if (this.#lost) {
+      this.#lost = false;
+      throw new InternalError(
+        "this InMemoryVectorStore's contents were lost when rig-wasm restarted after an internal error; it is empty now",
+      );
+    }
+    return index;
   }
 
   /** A store read back from `toJson()`. */
@@ -119,12 +146,12 @@ export class InMemoryVectorStore<Document = unknown> implements VectorStore<Docu
 
   /** How many entries the store holds. */
   get count(): number {
-    return this.#index.count;
+    return callSync(() => this.#index.count);
   }
 
   /** The vector width (0 while empty). */
   get dimensions(): number {
-    return this.#index.dimensions;
+    return callSync(() => this.#index.dimensions);
   }
 
   /** Add (or replace) one entry with its vector. */
@@ -239,11 +266,7 @@ export class InMemoryVectorStore<Document = unknown> implements VectorStore<Docu
   }
 
   free(): void {
-    try {
-      this.#index.free();
-    } catch {
-      // already freed
-    }
+    this.#handle.free();
   }
 
   [Symbol.dispose](): void {

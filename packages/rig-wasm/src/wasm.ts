@@ -1,15 +1,23 @@
 /**
- * The one wasm instance every subpath shares, and how it gets loaded.
+ * The one wasm instance every subpath shares: loading it, and starting a
+ * fresh one after a trap.
  *
- * Node.js loads it lazily and synchronously on first use (the `#loader`
- * import, conditional on the `node` export condition, registers a loader
- * that reads the `.wasm` file next to the package). Browsers, Web Workers
- * and edge runtimes call `await init()` once; edge runtimes that forbid
- * fetching pass the `WebAssembly.Module` they imported themselves.
+ * Loading: Node.js loads the module lazily and synchronously on first use
+ * (the `#loader` import, conditional on the `node` export condition,
+ * registers a loader that reads the `.wasm` next to the package). Browsers,
+ * Web Workers and edge runtimes call `await init()` once; edge runtimes that
+ * forbid fetching pass the `WebAssembly.Module` they imported.
+ *
+ * Recovery: the module is built with `panic = "abort"`, so a panic (a bug;
+ * no input should cause one) traps the instance. The boundary turns the trap
+ * into a `RigError` with code `internal`, rejects every call in flight, and
+ * replaces the instance with a fresh one (`__wbg_reset_state`); each
+ * wrapper object re-creates its wasm side from its own options on its next
+ * call (see `Handle`), so the same `Agent` keeps working.
  */
 import initAsync, { initSync } from "../wasm/rig_wasm.js";
 import * as glue from "../wasm/rig_wasm.js";
-import { NotInitializedError } from "./errors.js";
+import { InternalError, InvalidArgumentError, NotInitializedError, type RigError } from "./errors.js";
 
 export type Bindings = typeof glue;
 
@@ -26,6 +34,23 @@ export type InitInput =
 let ready = false;
 let pending: Promise<void> | undefined;
 let lazyLoader: (() => BufferSource | WebAssembly.Module) | undefined;
+let instanceGeneration = 0;
+
+/** Rejects (and is replaced) when the current instance traps. */
+interface TrapWatch {
+  promise: Promise<never>;
+  fire(error: RigError): void;
+}
+let trapWatch = newTrapWatch();
+
+function newTrapWatch(): TrapWatch {
+  let fire!: (error: RigError) => void;
+  const promise = new Promise<never>((_, reject) => {
+    fire = reject;
+  });
+  promise.catch(() => undefined); // observed by whoever races it
+  return { promise, fire };
+}
 
 /** Used by the Node.js loader: how to get the bytes synchronously. */
 export function registerLazyLoader(loader: () => BufferSource | WebAssembly.Module): void {
@@ -38,6 +63,13 @@ function isModuleOrBytes(input: unknown): input is WebAssembly.Module | BufferSo
     input instanceof ArrayBuffer ||
     ArrayBuffer.isView(input as ArrayBufferView)
   );
+}
+
+function loaded(): void {
+  ready = true;
+  glue.__rigOnTrap((error: WebAssembly.RuntimeError) => {
+    recover(error);
+  });
 }
 
 /**
@@ -58,7 +90,7 @@ export async function init(input?: InitInput): Promise<void> {
     } else {
       await initAsync(resolved === undefined ? undefined : { module_or_path: resolved as never });
     }
-    ready = true;
+    loaded();
   })();
   try {
     await pending;
@@ -71,7 +103,7 @@ export async function init(input?: InitInput): Promise<void> {
 export function initSyncFrom(input: WebAssembly.Module | BufferSource): void {
   if (ready) return;
   initSync({ module: input });
-  ready = true;
+  loaded();
 }
 
 /** Whether the module is loaded. */
@@ -84,7 +116,7 @@ export function bindings(): Bindings {
   if (!ready) {
     if (lazyLoader) {
       initSync({ module: lazyLoader() });
-      ready = true;
+      loaded();
     } else {
       throw new NotInitializedError(
         "rig-wasm is not initialised: call `await init()` (import { init } from \"rig-wasm\") " +
@@ -95,4 +127,110 @@ export function bindings(): Bindings {
     }
   }
   return glue;
+}
+
+/** Which instance is current; it changes when one is replaced after a trap. */
+export function generation(): number {
+  return instanceGeneration;
+}
+
+/** A promise that rejects if the current instance traps (for racing calls). */
+export function trapped(): Promise<never> {
+  return trapWatch.promise;
+}
+
+/**
+ * The instance trapped: describe the trap, fail every call in flight, and
+ * start a fresh instance. Returns the error to report.
+ */
+export function recover(trap: unknown): RigError {
+  let detail = trap instanceof Error ? trap.message : String(trap);
+  try {
+    const panic = glue.takePanicMessage();
+    if (panic) detail = panic;
+  } catch {
+    // the message is out of reach; keep the trap's
+  }
+  const error = new InternalError(
+    `rig-wasm hit an internal error and restarted its WebAssembly instance (please report this bug): ${detail}`,
+    { cause: trap },
+  );
+  const watch = trapWatch;
+  trapWatch = newTrapWatch();
+  instanceGeneration += 1;
+  try {
+    glue.__wbg_reset_state();
+  } catch (resetError) {
+    ready = false;
+    console.error("rig-wasm could not restart its WebAssembly instance", resetError);
+  }
+  watch.fire(error);
+  return error;
+}
+
+/**
+ * A wasm object owned by a wrapper, re-created from the wrapper's own
+ * options when the instance it lived in was replaced.
+ */
+export class Handle<T extends { free(): void }> {
+  #value: T;
+  #generation: number;
+  /** Calls in flight that hold the object. */
+  #pins = 0;
+  #freeRequested = false;
+  readonly #create: (glue: Bindings) => T;
+  readonly #onRecreate: (() => void) | undefined;
+
+  constructor(create: (glue: Bindings) => T, onRecreate?: () => void) {
+    this.#create = create;
+    this.#onRecreate = onRecreate;
+    this.#value = create(bindings());
+    this.#generation = instanceGeneration;
+  }
+
+  /** The object, valid in the current instance. */
+  get(): T {
+    if (this.#freeRequested) {
+      throw new InvalidArgumentError("this", "was released with free() and cannot be used any more");
+    }
+    if (this.#generation !== instanceGeneration) {
+      this.#value = this.#create(bindings());
+      this.#generation = instanceGeneration;
+      this.#onRecreate?.();
+    }
+    return this.#value;
+  }
+
+  /** The object, held until `release()`: a `free()` meanwhile waits for it. */
+  acquire(): T {
+    const value = this.get();
+    this.#pins += 1;
+    return value;
+  }
+
+  release(): void {
+    this.#pins -= 1;
+    if (this.#pins === 0 && this.#freeRequested) this.#dispose();
+  }
+
+  /** Whether the object was made in an instance that has since been replaced. */
+  get stale(): boolean {
+    return this.#generation !== instanceGeneration;
+  }
+
+  /** Release the wasm memory (after the calls in flight finish). */
+  free(): void {
+    if (this.#freeRequested) return;
+    this.#freeRequested = true;
+    if (this.#pins === 0) this.#dispose();
+  }
+
+  #dispose(): void {
+    if (this.stale) return;
+    try {
+      this.#value.free();
+    } catch {
+      // already freed: nothing to do
+    }
+  }
 }

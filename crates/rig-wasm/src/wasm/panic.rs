@@ -42,3 +42,24 @@ pub fn take_panic_message() -> Option<String> {
 fn start() {
     init_panic_hook();
 }
+
+/// Test hook: panic now (a bug stand-in). Lets the test suites prove that a
+/// panic becomes a `RigError` with code `internal` and that the instance
+/// recovers. Never called by the library.
+#[wasm_bindgen(js_name = __rigTestPanic)]
+#[allow(clippy::panic)]
+pub fn test_panic() {
+    panic!("deliberate test panic");
+}
+
+/// Test hook: a Promise whose future panics after one tick, as a bug in an
+/// async path would (the panic happens inside a wasm-bindgen-futures task).
+#[wasm_bindgen(js_name = __rigTestPanicAsync)]
+#[allow(clippy::panic)]
+pub fn test_panic_async() -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async {
+        let tick = js_sys::Promise::resolve(&JsValue::UNDEFINED);
+        let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+        panic!("deliberate async test panic");
+    })
+}
