@@ -73,4 +73,8 @@ export const __testing = {
     return callAsync(() => bindings().__rigTestPanicAsync());
   },
   generation,
+  /** The wasm linear memory size in bytes. */
+  memoryBytes(): number {
+    return bindings().__rigMemoryBytes();
+  },
 };

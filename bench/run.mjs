@@ -1,0 +1,144 @@
+// rig-wasm against the JavaScript SDKs, side by side on this machine:
+//
+//   npm run bench      (= node --expose-gc bench/run.mjs; builds what it needs)
+//
+// Writes bench/RESULTS.md (tables, with pass/fail beside each target) and
+// bench/results.json. Every per-library figure comes from a fresh process
+// (bench/worker.mjs) talking to the same local mock server, one library
+// after another in the same run; ratios compare those.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { LIBRARIES } from "./clients.mjs";
+import { measureSizes } from "./size.mjs";
+import { benchVectorSearch, vectorTable } from "./vector-search.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+
+function log(message) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function startMock() {
+  const child = spawn(process.execPath, [`${root}mock/index.mjs`, "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const match = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (match) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`mock exited ${code}`)));
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+function worker(kind, lib, baseURL, env = {}) {
+  const out = execFileSync(process.execPath, ["--expose-gc", `${root}bench/worker.mjs`, kind, lib, baseURL], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    timeout: 600_000,
+  });
+  return JSON.parse(out.trim().split("\n").pop());
+}
+
+const fmt = (n, digits = 2) => (n === undefined ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const kb = (bytes) => `${(bytes / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })} KB`;
+const verdict = (ok) => (ok ? "pass" : "MISS");
+
+// ---------------------------------------------------------------------------
+const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}` };
+
+// 1. Size (needs the OpenAI-only build next to the full one).
+const onlyDir = `${root}.cache/wasm-openai-only`;
+if (!existsSync(`${onlyDir}/rig_wasm_bg.wasm`) || args.has("--rebuild")) {
+  log("building the OpenAI-only .wasm (FEATURES=none)…");
+  execFileSync("bash", [`${root}scripts/build.sh`], {
+    env: { ...process.env, FEATURES: "none", OUT: onlyDir, CARGO_TARGET_DIR: `${root}target/openai-only` },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+log("sizes");
+results.size = await measureSizes({ openaiOnlyWasm: `${onlyDir}/rig_wasm_bg.wasm` });
+
+const mock = await startMock();
+try {
+  // 2. Init.
+  log("init");
+  const inits = Array.from({ length: 5 }, () => worker("init", "rig", mock.url));
+  inits.sort((a, b) => a.compileAndInstantiateMs - b.compileAndInstantiateMs);
+  results.init = { node: inits[2] };
+
+  // 3. Per-call overhead.
+  const calls = quick ? 300 : 2000;
+  results.overhead = {};
+  for (const lib of LIBRARIES) {
+    log(`per-call overhead: ${lib}`);
+    results.overhead[lib] = worker("overhead", lib, `${mock.url}/v1`, { BENCH_CALLS: String(calls) });
+  }
+
+  // 4. Streaming throughput.
+  const deltas = quick ? 20000 : 100000;
+  results.stream = {};
+  for (const lib of LIBRARIES) {
+    log(`streaming ${deltas} deltas: ${lib}`);
+    results.stream[lib] = worker("stream", lib, `${mock.url}/v1`, { BENCH_DELTAS: String(deltas) });
+  }
+
+  // 5. Concurrency.
+  results.concurrency = {};
+  for (const lib of LIBRARIES) {
+    log(`64 concurrent prompts: ${lib}`);
+    results.concurrency[lib] = worker("concurrency", lib, `${mock.url}/v1`);
+  }
+} finally {
+  mock.stop();
+}
+
+// 6. Vector search.
+log("vector search");
+results.vector = await benchVectorSearch({
+  sizes: quick ? [10000] : [10000, 100000],
+  dims: [384, 1536],
+  log: (line) => log(`  ${line}`),
+});
+
+// ---------------------------------------------------------------------------
+const raw = results.overhead.raw.perCallMs;
+const lines = [];
+lines.push(`# Benchmarks`, "", `Run ${results.date.slice(0, 10)} on ${results.machine}; command: \`npm run bench\`${quick ? " (--quick)" : ""}.`, "");
+lines.push("## Size (what a user ships)", "", "| artifact | raw | gzip -9 | target | |", "|---|---|---|---|---|");
+for (const row of results.size) {
+  lines.push(`| ${row.what} | ${kb(row.rawBytes)} | ${kb(row.gzipBytes)} | ${row.target ? `≤ ${kb(row.target)}` : ""} | ${row.target ? verdict(row.gzipBytes <= row.target) : ""} |`);
+}
+const init = results.init.node;
+lines.push("", "## Init (Node, median of 5 fresh processes)", "", `Import ${fmt(init.importMs)} ms; read + compile + instantiate the .wasm ${fmt(init.compileAndInstantiateMs)} ms; total ${fmt(init.totalMs)} ms.`);
+lines.push("", `## Per-call overhead (${results.overhead.rig.calls} sequential prompts, mock answers at once; minus raw fetch)`, "", "| client | per call | overhead over raw fetch | target |", "|---|---|---|---|");
+for (const lib of LIBRARIES) {
+  const r = results.overhead[lib];
+  const over = r.perCallMs - raw;
+  lines.push(`| ${lib} | ${fmt(r.perCallMs, 3)} ms | ${lib === "raw" ? "—" : `${fmt(over, 3)} ms`} | ${lib === "rig" ? `≤ 0.3 ms: ${verdict(over <= 0.3)}` : ""} |`);
+}
+const rigStream = results.stream.rig;
+lines.push("", `## Streaming (${rigStream.deltas.toLocaleString("en-US")} text deltas, 256-byte network chunks)`, "", "| client | deltas/s | vs ai | peak RSS | RSS growth | target |", "|---|---|---|---|---|---|");
+for (const lib of LIBRARIES) {
+  const r = results.stream[lib];
+  const vsAi = r.deltasPerSecond / results.stream.ai.deltasPerSecond;
+  let target = "";
+  if (lib === "rig") target = `≥ 50,000/s: ${verdict(r.deltasPerSecond >= 50000)}; ≥ 10× ai: ${verdict(vsAi >= 10)}`;
+  lines.push(`| ${lib} | ${fmt(r.deltasPerSecond, 0)} | ${fmt(vsAi, 2)}× | ${fmt(r.peakRssMB, 1)} MB | ${fmt(r.rssGrowthMB, 1)} MB | ${target} |`);
+}
+if (rigStream.wasmMemoryMB !== undefined) lines.push("", `rig-wasm's wasm linear memory after the stream: ${fmt(rigStream.wasmMemoryMB, 1)} MB.`);
+lines.push("", "## Concurrency (64 prompts at once, mock answers after 25 ms)", "", "| client | total | p50 | p99 |", "|---|---|---|---|");
+for (const lib of LIBRARIES) {
+  const r = results.concurrency[lib];
+  lines.push(`| ${lib} | ${fmt(r.totalMs, 1)} ms | ${fmt(r.p50Ms, 1)} ms | ${fmt(r.p99Ms, 1)} ms |`);
+}
+lines.push("", "## Vector search (top 5; median of 7 queries; results checked identical)", "", vectorTable(results.vector), "");
+writeFileSync(`${root}bench/RESULTS.md`, `${lines.join("\n")}\n`);
+writeFileSync(`${root}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${lines.join("\n")}\n`);

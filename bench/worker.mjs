@@ -1,0 +1,90 @@
+// One measurement in a fresh process (so memory and JIT state are its own):
+//   node bench/worker.mjs <case> <library> <mockBaseURL>
+// Prints one JSON object. Cases: overhead, stream, concurrency, init.
+import { makeClient } from "./clients.mjs";
+
+const [, , kind, lib, baseURL] = process.argv;
+const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+const DELTAS = Number(process.env.BENCH_DELTAS ?? 100000);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 64);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function overhead() {
+  const client = await makeClient(lib, baseURL);
+  for (let i = 0; i < 100; i++) await client.prompt("What is the capital of France?");
+  const start = performance.now();
+  for (let i = 0; i < CALLS; i++) await client.prompt("What is the capital of France?");
+  const ms = performance.now() - start;
+  return { calls: CALLS, totalMs: ms, perCallMs: ms / CALLS };
+}
+
+async function stream() {
+  const warm = await makeClient(lib, baseURL, { "x-mock": "deltas=2000,chunk=256" });
+  await warm.stream("warm up");
+  if (globalThis.gc) globalThis.gc();
+  const client = await makeClient(lib, baseURL, { "x-mock": `deltas=${DELTAS},chunk=256` });
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  let peakHeap = before.heapUsed;
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    peakRss = Math.max(peakRss, now.rss);
+    peakHeap = Math.max(peakHeap, now.heapUsed);
+  }, 5);
+  const start = performance.now();
+  const deltas = await client.stream("stream please");
+  const ms = performance.now() - start;
+  clearInterval(sampler);
+  const after = process.memoryUsage();
+  peakRss = Math.max(peakRss, after.rss);
+  peakHeap = Math.max(peakHeap, after.heapUsed);
+  let wasmBytes;
+  if (lib === "rig") {
+    const { __testing } = await import("rig-wasm");
+    wasmBytes = __testing.memoryBytes();
+  }
+  return {
+    deltas,
+    ms,
+    deltasPerSecond: (deltas / ms) * 1000,
+    rssBeforeMB: before.rss / 2 ** 20,
+    peakRssMB: peakRss / 2 ** 20,
+    rssGrowthMB: (peakRss - before.rss) / 2 ** 20,
+    heapBeforeMB: before.heapUsed / 2 ** 20,
+    peakHeapMB: peakHeap / 2 ** 20,
+    wasmMemoryMB: wasmBytes === undefined ? undefined : wasmBytes / 2 ** 20,
+  };
+}
+
+async function concurrency() {
+  const client = await makeClient(lib, baseURL, { "x-mock": "delay=25" });
+  await Promise.all(Array.from({ length: 8 }, () => client.prompt("warm up")));
+  const latencies = [];
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENT }, async () => {
+      const t = performance.now();
+      await client.prompt("What is the capital of France?");
+      latencies.push(performance.now() - t);
+    }),
+  );
+  const totalMs = performance.now() - start;
+  latencies.sort((a, b) => a - b);
+  return { requests: CONCURRENT, totalMs, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+async function init() {
+  const start = performance.now();
+  const { bindingVersion } = await import("rig-wasm");
+  const imported = performance.now();
+  bindingVersion(); // first use: read, compile and instantiate the .wasm
+  const ready = performance.now();
+  return { importMs: imported - start, compileAndInstantiateMs: ready - imported, totalMs: ready - start };
+}
+
+const cases = { overhead, stream, concurrency, init };
+const result = await cases[kind]();
+process.stdout.write(`${JSON.stringify({ case: kind, lib, ...result })}\n`);
