@@ -108,6 +108,9 @@ pub struct BindError {
     pub response_body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// How long a 429 asked the caller to wait, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 impl BindError {
@@ -121,6 +124,7 @@ impl BindError {
             is_retryable: false,
             response_body: None,
             request_id: None,
+            retry_after_ms: None,
         }
     }
 
@@ -237,6 +241,21 @@ pub fn provider_error_message(body: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| truncate_body(trimmed))
 }
 
+/// The wait a reply's `retry-after-ms` or `retry-after` (seconds) header asks for.
+pub fn retry_after_ms(headers: &http::HeaderMap) -> Option<u64> {
+    let read = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(ms) = read("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        return (ms.is_finite() && ms >= 0.0).then_some(ms as u64);
+    }
+    let seconds = read("retry-after")?.parse::<f64>().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then_some((seconds * 1000.0) as u64)
+}
+
 /// How Rig's dynamic-context hook words a retrieval failure.
 const DYNAMIC_CONTEXT_FAILED: &str = "failed to retrieve dynamic context";
 
@@ -251,6 +270,7 @@ pub fn from_prompt_error(error: &rig_agent::completion::PromptError, provider: &
             &error.to_string(),
         );
         out.request_id = error.provider_request_id().map(str::to_owned);
+        out.retry_after_ms = error.provider_response_headers().and_then(retry_after_ms);
         return out;
     }
     match error {
@@ -302,6 +322,7 @@ pub fn from_provider_error(error: &rig_core::ProviderError, provider: &str) -> B
             &error.to_string(),
         );
         out.request_id = error.provider_request_id().map(str::to_owned);
+        out.retry_after_ms = error.provider_response_headers().and_then(retry_after_ms);
         return out;
     }
     let (code, retryable, message) = match error {
@@ -349,6 +370,7 @@ pub fn from_report(report: &rig_core::ErrorReport, provider: &str) -> BindError 
             &report.message,
         );
         out.request_id = report.request_id.clone();
+        out.retry_after_ms = report.provider_response_headers().and_then(retry_after_ms);
         return out;
     }
     let code = match report.kind {
@@ -459,6 +481,16 @@ mod tests {
         let truncated = from_provider_error(&rig_core::ProviderError::Truncated, "anthropic");
         assert_eq!(truncated.code, ErrorCode::InvalidResponse);
         assert_eq!(truncated.provider.as_deref(), Some("anthropic"));
+    }
+
+    #[test]
+    fn retry_after_headers_are_read() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("retry-after", http::HeaderValue::from_static("120"));
+        assert_eq!(retry_after_ms(&headers), Some(120_000));
+        headers.insert("retry-after-ms", http::HeaderValue::from_static("250"));
+        assert_eq!(retry_after_ms(&headers), Some(250));
+        assert_eq!(retry_after_ms(&http::HeaderMap::new()), None);
     }
 
     #[test]

@@ -23,10 +23,10 @@ export class CallContext {
   /** Resolves when the call is aborted or times out; read by the wasm side. */
   readonly aborted: Promise<void> | undefined;
   readonly maxRetries: number;
+  /** Whether the transport must see this context (a signal, a timeout or a retry override). */
+  readonly needed: boolean;
   /** The typed failure of the last request, which explains a connection error. */
   transportError: RigError | undefined;
-  /** The wait a final 429 asked for (not honoured: too long, or no retries left). */
-  retryAfterMs: number | undefined;
   #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #release: (() => void) | undefined;
@@ -40,6 +40,7 @@ export class CallContext {
       throw new InvalidArgumentError("signal", "must be an AbortSignal");
     }
     this.maxRetries = options?.maxRetries ?? defaultRetries;
+    this.needed = signal !== undefined || options?.timeoutMs !== undefined || options?.maxRetries !== undefined;
     const timeoutMs = options?.timeoutMs;
     if (signal === undefined && timeoutMs === undefined) {
       this.signal = undefined;

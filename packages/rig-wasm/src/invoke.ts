@@ -21,9 +21,6 @@ export function toRigError(error: unknown, ctx?: CallContext): RigError {
     if ((data.code === "connection_error" || data.code === "aborted" || data.code === "timeout") && ctx?.transportError) {
       return ctx.transportError;
     }
-    if (data.code === "rate_limited" && ctx?.retryAfterMs !== undefined) {
-      return errorFor({ ...data, retryAfterMs: ctx.retryAfterMs }, error);
-    }
     return errorFor(data, error);
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -245,7 +245,7 @@ export class BaseAgent {
     try {
       return await callAsync(async () => {
         if (this.#needsPrepare()) await this.#prepare(inner, prompt, ctx);
-        const json = (await inner.prompt(prompt, historyJson, call, ctx)) as string;
+        const json = (await inner.prompt(prompt, historyJson, call, ctx.needed ? ctx : undefined)) as string;
         return JSON.parse(json) as AgentResponse;
       }, ctx);
     } finally {

@@ -113,18 +113,20 @@ export class Transport {
     method: string,
     url: string,
     flat: string[],
-    body: Uint8Array,
+    body: string | Uint8Array,
     streaming: boolean,
   ): Promise<TransportResponse> {
     const settings = this.#settings;
     const doFetch: FetchLike = settings.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    const headers = new Headers();
-    for (let i = 0; i + 1 < flat.length; i += 2) headers.set(flat[i]!, flat[i + 1]!);
-    if (settings.headers) for (const [name, value] of Object.entries(settings.headers)) headers.set(name, value);
+    // A plain object and a string body: the cheapest shapes for fetch to take.
+    const headers: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) headers[flat[i]!.toLowerCase()] = flat[i + 1]!;
+    if (settings.headers) for (const [name, value] of Object.entries(settings.headers)) headers[name.toLowerCase()] = value;
+    const hasBody = method !== "GET" && method !== "HEAD" && (typeof body === "string" ? body.length > 0 : body.byteLength > 0);
     const init: RequestInit = {
       method,
       headers,
-      ...(method !== "GET" && method !== "HEAD" && body.byteLength > 0 && { body: body as unknown as BodyInit }),
+      ...(hasBody && { body: body as BodyInit }),
       ...(ctx?.signal && { signal: ctx.signal }),
     };
     const maxRetries = ctx ? ctx.maxRetries : settings.maxRetries;
@@ -175,7 +177,6 @@ export class Transport {
           continue;
         }
       }
-      if (ctx && response.status === 429) ctx.retryAfterMs = retryAfterMs(response.headers);
       let bytes: Uint8Array = EMPTY;
       try {
         bytes = new Uint8Array(await response.arrayBuffer());

@@ -184,13 +184,21 @@ impl AgentState {
             None => None,
         };
         let agent = self.agent()?;
-        let options = &self.options;
-        let http = JsHttp::new(self.transport.clone(), ctx.clone());
-        let model =
-            self.spec
-                .completion_model(&options.connection, &options.model, options.api, http)?;
         let tools = self.tools.borrow().len();
-        let mut runner = agent.prompt(text).using_model_value(model);
+        let mut runner = agent.prompt(text);
+        if !(ctx.is_undefined() || ctx.is_null()) {
+            // This call has its own signal, timeout or retry budget: its
+            // requests go through a transport bound to its context.
+            let options = &self.options;
+            let http = JsHttp::new(self.transport.clone(), ctx.clone());
+            let model = self.spec.completion_model(
+                &options.connection,
+                &options.model,
+                options.api,
+                http,
+            )?;
+            runner = runner.using_model_value(model);
+        }
         if tools > 1 {
             // Parallel tool calls of one turn run concurrently (JS tools are async).
             runner = runner.tool_concurrency(tools);
