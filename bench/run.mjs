@@ -50,6 +50,30 @@ const fmt = (n, digits = 2) => (n === undefined ? "—" : n.toLocaleString("en-U
 const kb = (bytes) => `${(bytes / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })} KB`;
 const verdict = (ok) => (ok ? "pass" : "MISS");
 
+/** Median of 5 cold page loads: fetch + compile + instantiate via `await init()`. */
+async function chromiumInit() {
+  const { launchChromium } = await import("../tests/browser/chromium.mjs");
+  const { startStaticServer } = await import("../tests/browser/static-server.mjs");
+  const site = await startStaticServer();
+  const browser = await launchChromium();
+  try {
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${site.url}/index.html`);
+      await page.waitForFunction(() => window.__rigReady === true, null, { timeout: 30_000 });
+      times.push(await page.evaluate(() => window.__rig.initMs));
+      await context.close();
+    }
+    times.sort((a, b) => a - b);
+    return { initMs: times[2], samples: times };
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+}
+
 // ---------------------------------------------------------------------------
 const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}` };
 
@@ -72,6 +96,11 @@ try {
   const inits = Array.from({ length: 5 }, () => worker("init", "rig", mock.url));
   inits.sort((a, b) => a.compileAndInstantiateMs - b.compileAndInstantiateMs);
   results.init = { node: inits[2] };
+  try {
+    results.init.chromium = await chromiumInit();
+  } catch (error) {
+    log(`chromium init skipped: ${error.message}`);
+  }
 
   // 3. Per-call overhead.
   const calls = quick ? 300 : 2000;
@@ -125,7 +154,8 @@ for (const row of results.size) {
   lines.push(`| ${row.what} | ${kb(row.rawBytes)} | ${kb(row.gzipBytes)} | ${row.target ? `≤ ${kb(row.target)}` : ""} | ${row.target ? verdict(row.gzipBytes <= row.target) : ""} |`);
 }
 const init = results.init.node;
-lines.push("", "## Init (Node, median of 5 fresh processes)", "", `Import ${fmt(init.importMs)} ms; read + compile + instantiate the .wasm ${fmt(init.compileAndInstantiateMs)} ms; total ${fmt(init.totalMs)} ms.`);
+lines.push("", "## Init", "", `Node (median of 5 fresh processes): import ${fmt(init.importMs)} ms; read + compile + instantiate the .wasm ${fmt(init.compileAndInstantiateMs)} ms; total ${fmt(init.totalMs)} ms.`);
+if (results.init.chromium) lines.push("", `Chromium (median of 5 cold page loads, \`await init()\` from localhost: fetch + compile + instantiate): ${fmt(results.init.chromium.initMs)} ms.`);
 const rawCpu = results.overhead.raw.cpuMsPerCall;
 lines.push("", `## Per-call overhead (${results.overhead.rig.calls} sequential prompts, mock answers at once, median of 3 rounds; minus raw fetch)`, "", "| client | wall per call | wall overhead | client CPU per call | CPU overhead | target (wall) |", "|---|---|---|---|---|---|");
 for (const lib of LIBRARIES) {

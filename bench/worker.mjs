@@ -66,19 +66,25 @@ async function stream() {
 
 async function concurrency() {
   const client = await makeClient(lib, baseURL, { "x-mock": "delay=25" });
-  await Promise.all(Array.from({ length: 8 }, () => client.prompt("warm up")));
-  const latencies = [];
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENT }, async () => {
-      const t = performance.now();
-      await client.prompt("What is the capital of France?");
-      latencies.push(performance.now() - t);
-    }),
-  );
-  const totalMs = performance.now() - start;
-  latencies.sort((a, b) => a - b);
-  return { requests: CONCURRENT, totalMs, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  const round = async () => {
+    const latencies = [];
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, async () => {
+        const t = performance.now();
+        await client.prompt("What is the capital of France?");
+        latencies.push(performance.now() - t);
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    return { totalMs: performance.now() - start, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  };
+  // Warm up (connections, JIT tiers), then the median of 5 rounds.
+  for (let i = 0; i < 3; i++) await round();
+  const rounds = [];
+  for (let i = 0; i < 5; i++) rounds.push(await round());
+  rounds.sort((a, b) => a.totalMs - b.totalMs);
+  return { requests: CONCURRENT, ...rounds[2] };
 }
 
 async function init() {
