@@ -8,8 +8,8 @@ use rig_agent::agent::{
     AgentHook, HookContext, InvalidToolCallAction, InvalidToolCallContext, InvalidToolCallReason,
 };
 use rig_agent::{Agent, AgentBuilder, AgentRunner};
-use rig_core::serve::ServingPolicy;
 use rig_core::completion::{Document, ToolDefinition};
+use rig_core::serve::ServingPolicy;
 use rig_core::tool::{DynamicTool, ToolExecutionError, ToolOutput};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;

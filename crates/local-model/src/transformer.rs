@@ -1,0 +1,599 @@
+//! Decoder-only transformers from GGUF: the Llama family (SmolLM2) and
+//! Gemma 3, in one module built from candle's quantized kernels.
+//!
+//! What differs from candle-transformers 0.11.1's `quantized_llama` /
+//! `quantized_gemma3`, and why:
+//! - Gemma 3's MLP uses GELU (tanh approximation), as the reference model
+//!   and llama.cpp do; candle's `quantized_gemma3` uses SiLU, which gives
+//!   wrong logits (candle issue #3745).
+//! - Rotary tables are computed once per frequency base and shared by the
+//!   layers, sized to the context this runtime serves (`max_seq`, ≤ 4096),
+//!   instead of 131,072 positions per layer (≈ 4 GB for Gemma 3 270M,
+//!   which does not fit in wasm32's 4 GiB).
+//! - Token embeddings stay quantized (rows are dequantized on lookup) and
+//!   the tied output projection reuses the same quantized tensor, instead
+//!   of an f32 copy (262,144 × 640 × 4 B = 671 MB for Gemma 3).
+//! - Gemma 3's sliding-window layers also limit attention during decoding
+//!   (candle only masks the prompt), so contexts beyond the window are right.
+//! - Tensors in formats without a wasm SIMD kernel (Q4_1, Q5_0, Q5_1) are
+//!   requantized to Q8_0 at load: 2–3× faster matmuls, slightly *more*
+//!   precision than the source, twice their bytes.
+//! - The key/value cache grows in steps and can be cut back to a prefix,
+//!   so a conversation's next turn reuses the tokens already computed.
+
+use std::rc::Rc;
+
+use candle_core::quantized::gguf_file::Content;
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{DType, Device, Module, Tensor};
+
+use crate::error::LocalError;
+
+/// The largest context this runtime serves (the KV cache and rotary tables).
+pub const MAX_CONTEXT: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Llama,
+    Gemma3,
+}
+
+/// The architecture numbers read from GGUF metadata.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub family: Family,
+    pub architecture: String,
+    pub name: String,
+    pub n_layer: usize,
+    pub n_head: usize,
+    pub n_kv_head: usize,
+    pub head_dim: usize,
+    pub embed_dim: usize,
+    pub eps: f64,
+    pub rope_base: f32,
+    pub rope_local_base: f32,
+    pub sliding_window: Option<usize>,
+    pub sliding_pattern: usize,
+    pub context_length: usize,
+    pub max_seq: usize,
+}
+
+fn meta_u32(content: &Content, key: &str) -> Result<usize, LocalError> {
+    content
+        .metadata
+        .get(key)
+        .and_then(|v| v.to_u32().ok())
+        .map(|v| v as usize)
+        .ok_or_else(|| LocalError::Model(format!("the GGUF file has no {key}")))
+}
+
+fn meta_f32(content: &Content, key: &str) -> Option<f32> {
+    content.metadata.get(key).and_then(|v| v.to_f32().ok())
+}
+
+impl Config {
+    pub fn from_gguf(content: &Content) -> Result<Self, LocalError> {
+        let architecture = content
+            .metadata
+            .get("general.architecture")
+            .and_then(|v| v.to_string().ok())
+            .cloned()
+            .ok_or_else(|| LocalError::Model("the GGUF file names no architecture".into()))?;
+        let family = match architecture.as_str() {
+            "llama" => Family::Llama,
+            "gemma3" => Family::Gemma3,
+            other => {
+                return Err(LocalError::Model(format!(
+                    "architecture \"{other}\" is not supported (llama, gemma3)"
+                )))
+            }
+        };
+        let a = architecture.as_str();
+        let n_head = meta_u32(content, &format!("{a}.attention.head_count"))?;
+        let embed_dim = meta_u32(content, &format!("{a}.embedding_length"))?;
+        let head_dim = match family {
+            Family::Gemma3 => meta_u32(content, &format!("{a}.attention.key_length"))?,
+            Family::Llama => embed_dim / n_head.max(1),
+        };
+        let context_length = meta_u32(content, &format!("{a}.context_length")).unwrap_or(2048);
+        let name = content
+            .metadata
+            .get("general.name")
+            .and_then(|v| v.to_string().ok())
+            .cloned()
+            .unwrap_or_else(|| architecture.clone());
+        Ok(Self {
+            family,
+            name,
+            n_layer: meta_u32(content, &format!("{a}.block_count"))?,
+            n_head,
+            n_kv_head: meta_u32(content, &format!("{a}.attention.head_count_kv")).unwrap_or(n_head),
+            head_dim,
+            embed_dim,
+            eps: meta_f32(content, &format!("{a}.attention.layer_norm_rms_epsilon")).unwrap_or(1e-6)
+                as f64,
+            rope_base: meta_f32(content, &format!("{a}.rope.freq_base")).unwrap_or(10_000.0),
+            rope_local_base: meta_f32(content, &format!("{a}.rope.local_freq_base"))
+                .unwrap_or(10_000.0),
+            sliding_window: match family {
+                Family::Gemma3 => meta_u32(content, &format!("{a}.attention.sliding_window")).ok(),
+                Family::Llama => None,
+            },
+            sliding_pattern: meta_u32(content, &format!("{a}.attention.sliding_window_type"))
+                .unwrap_or(6),
+            max_seq: context_length.min(MAX_CONTEXT),
+            context_length,
+            architecture,
+        })
+    }
+}
+
+/// Shared cos/sin tables for one frequency base.
+struct Rope {
+    cos: Tensor,
+    sin: Tensor,
+}
+
+impl Rope {
+    fn new(
+        head_dim: usize,
+        base: f32,
+        max_seq: usize,
+        device: &Device,
+    ) -> Result<Self, LocalError> {
+        let inv: Vec<f32> = (0..head_dim)
+            .step_by(2)
+            .map(|i| 1.0 / base.powf(i as f32 / head_dim as f32))
+            .collect();
+        let half = inv.len();
+        let inv = Tensor::from_vec(inv, (1, half), device)?;
+        let positions = Tensor::arange(0u32, max_seq as u32, device)?
+            .to_dtype(DType::F32)?
+            .reshape((max_seq, 1))?;
+        let angles = positions.matmul(&inv)?;
+        Ok(Self {
+            cos: angles.cos()?,
+            sin: angles.sin()?,
+        })
+    }
+}
+
+struct RmsNorm {
+    weight: Tensor,
+    eps: f32,
+}
+
+impl RmsNorm {
+    fn load(
+        content: &Content,
+        reader: &mut std::io::Cursor<&[u8]>,
+        name: &str,
+        eps: f64,
+        device: &Device,
+    ) -> Result<Self, LocalError> {
+        let weight = content.tensor(reader, name, device)?.dequantize(device)?;
+        Ok(Self {
+            weight,
+            eps: eps as f32,
+        })
+    }
+
+    fn forward(&self, xs: &Tensor) -> Result<Tensor, LocalError> {
+        Ok(candle_nn::ops::rms_norm(
+            &xs.contiguous()?,
+            &self.weight,
+            self.eps,
+        )?)
+    }
+}
+
+struct Layer {
+    wq: QMatMul,
+    wk: QMatMul,
+    wv: QMatMul,
+    wo: QMatMul,
+    gate: QMatMul,
+    up: QMatMul,
+    down: QMatMul,
+    attn_norm: RmsNorm,
+    ffn_norm: RmsNorm,
+    /// Gemma 3 only: per-head q/k norms and the post-block norms.
+    q_norm: Option<RmsNorm>,
+    k_norm: Option<RmsNorm>,
+    post_attn_norm: Option<RmsNorm>,
+    post_ffn_norm: Option<RmsNorm>,
+    window: Option<usize>,
+    rope: Rc<Rope>,
+    cache: Cache,
+}
+
+/// Load a matrix, requantizing formats that have no wasm SIMD kernel.
+fn matrix(
+    content: &Content,
+    reader: &mut std::io::Cursor<&[u8]>,
+    name: &str,
+    device: &Device,
+    requantize: bool,
+) -> Result<QMatMul, LocalError> {
+    let tensor = content.tensor(reader, name, device)?;
+    let tensor = match tensor.dtype() {
+        GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 if requantize => {
+            let values = tensor.dequantize(device)?;
+            QTensor::quantize(&values, GgmlDType::Q8_0)?
+        }
+        _ => tensor,
+    };
+    Ok(QMatMul::from_qtensor(tensor)?)
+}
+
+/// A loaded model and its caches.
+pub struct Transformer {
+    pub config: Config,
+    embed: QMatMul,
+    layers: Vec<Layer>,
+    norm: RmsNorm,
+    device: Device,
+    /// How many positions the caches hold.
+    pub position: usize,
+}
+
+impl Transformer {
+    /// `requantize`: turn Q4_1/Q5_0/Q5_1 tensors into Q8_0 (faster in wasm).
+    pub fn load(content: &Content, bytes: &[u8], requantize: bool) -> Result<Self, LocalError> {
+        let config = Config::from_gguf(content)?;
+        let device = Device::Cpu;
+        let mut reader = std::io::Cursor::new(bytes);
+        let r = &mut reader;
+        let embed_tensor = content.tensor(r, "token_embd.weight", &device)?;
+        let embed_tensor = match embed_tensor.dtype() {
+            GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 if requantize => {
+                QTensor::quantize(&embed_tensor.dequantize(&device)?, GgmlDType::Q8_0)?
+            }
+            _ => embed_tensor,
+        };
+        let embed = QMatMul::from_arc(std::sync::Arc::new(embed_tensor))?;
+        let norm = RmsNorm::load(content, r, "output_norm.weight", config.eps, &device)?;
+        let global = Rc::new(Rope::new(
+            config.head_dim,
+            config.rope_base,
+            config.max_seq,
+            &device,
+        )?);
+        let local = match config.family {
+            Family::Gemma3 => Rc::new(Rope::new(
+                config.head_dim,
+                config.rope_local_base,
+                config.max_seq,
+                &device,
+            )?),
+            Family::Llama => global.clone(),
+        };
+        let mut layers = Vec::with_capacity(config.n_layer);
+        for i in 0..config.n_layer {
+            let p = format!("blk.{i}");
+            let gemma = config.family == Family::Gemma3;
+            let optional = |r: &mut std::io::Cursor<&[u8]>,
+                            name: &str|
+             -> Result<Option<RmsNorm>, LocalError> {
+                if gemma {
+                    Ok(Some(RmsNorm::load(
+                        content,
+                        r,
+                        &format!("{p}.{name}.weight"),
+                        config.eps,
+                        &device,
+                    )?))
+                } else {
+                    Ok(None)
+                }
+            };
+            // Gemma 3: every `sliding_pattern`-th layer is global, the rest use a sliding window.
+            let sliding = gemma && (i + 1) % config.sliding_pattern.max(1) != 0;
+            layers.push(Layer {
+                wq: matrix(
+                    content,
+                    r,
+                    &format!("{p}.attn_q.weight"),
+                    &device,
+                    requantize,
+                )?,
+                wk: matrix(
+                    content,
+                    r,
+                    &format!("{p}.attn_k.weight"),
+                    &device,
+                    requantize,
+                )?,
+                wv: matrix(
+                    content,
+                    r,
+                    &format!("{p}.attn_v.weight"),
+                    &device,
+                    requantize,
+                )?,
+                wo: matrix(
+                    content,
+                    r,
+                    &format!("{p}.attn_output.weight"),
+                    &device,
+                    requantize,
+                )?,
+                gate: matrix(
+                    content,
+                    r,
+                    &format!("{p}.ffn_gate.weight"),
+                    &device,
+                    requantize,
+                )?,
+                up: matrix(
+                    content,
+                    r,
+                    &format!("{p}.ffn_up.weight"),
+                    &device,
+                    requantize,
+                )?,
+                down: matrix(
+                    content,
+                    r,
+                    &format!("{p}.ffn_down.weight"),
+                    &device,
+                    requantize,
+                )?,
+                attn_norm: RmsNorm::load(
+                    content,
+                    r,
+                    &format!("{p}.attn_norm.weight"),
+                    config.eps,
+                    &device,
+                )?,
+                ffn_norm: RmsNorm::load(
+                    content,
+                    r,
+                    &format!("{p}.ffn_norm.weight"),
+                    config.eps,
+                    &device,
+                )?,
+                q_norm: optional(r, "attn_q_norm")?,
+                k_norm: optional(r, "attn_k_norm")?,
+                post_attn_norm: optional(r, "post_attention_norm")?,
+                post_ffn_norm: optional(r, "post_ffw_norm")?,
+                window: if sliding { config.sliding_window } else { None },
+                rope: if sliding {
+                    local.clone()
+                } else {
+                    global.clone()
+                },
+                cache: Cache::default(),
+            });
+        }
+        Ok(Self {
+            config,
+            embed,
+            layers,
+            norm,
+            device,
+            position: 0,
+        })
+    }
+
+    /// Forget the conversation: the next `forward` starts at position 0.
+    pub fn reset(&mut self) {
+        for layer in &mut self.layers {
+            layer.cache.len = 0;
+        }
+        self.position = 0;
+    }
+
+    /// Keep the first `len` positions of the caches (a shared prompt prefix).
+    pub fn truncate(&mut self, len: usize) {
+        let len = len.min(self.position);
+        for layer in &mut self.layers {
+            layer.cache.len = len;
+        }
+        self.position = len;
+    }
+
+    /// Feed `tokens` (continuing from `position`); the logits of the last one.
+    /// On failure the caches are as they were before the call.
+    pub fn forward(&mut self, tokens: &[u32]) -> Result<Vec<f32>, LocalError> {
+        let start = self.position;
+        let result = self.forward_inner(tokens);
+        if result.is_err() {
+            for layer in &mut self.layers {
+                layer.cache.len = start;
+            }
+            self.position = start;
+        }
+        result
+    }
+
+    fn forward_inner(&mut self, tokens: &[u32]) -> Result<Vec<f32>, LocalError> {
+        let seq = tokens.len();
+        if seq == 0 {
+            return Err(LocalError::invalid("tokens", "must not be empty"));
+        }
+        let start = self.position;
+        if start + seq > self.config.max_seq {
+            return Err(LocalError::invalid(
+                "prompt",
+                format!(
+                    "needs {} positions but the local model serves a context of {}",
+                    start + seq,
+                    self.config.max_seq
+                ),
+            ));
+        }
+        let cfg = &self.config;
+        let ids = Tensor::new(tokens, &self.device)?;
+        let mut x = self.embed.embedding(&ids)?.unsqueeze(0)?;
+        if cfg.family == Family::Gemma3 {
+            x = (x * (cfg.embed_dim as f64).sqrt())?;
+        }
+        let scale = 1.0 / (cfg.head_dim as f64).sqrt();
+        for layer in &mut self.layers {
+            let residual = x.clone();
+            let h = layer.attn_norm.forward(&x)?;
+            let q = layer
+                .wq
+                .forward(&h)?
+                .reshape((1, seq, cfg.n_head, cfg.head_dim))?
+                .transpose(1, 2)?;
+            let k = layer
+                .wk
+                .forward(&h)?
+                .reshape((1, seq, cfg.n_kv_head, cfg.head_dim))?
+                .transpose(1, 2)?;
+            let v = layer
+                .wv
+                .forward(&h)?
+                .reshape((1, seq, cfg.n_kv_head, cfg.head_dim))?
+                .transpose(1, 2)?;
+            let (q, k) = match (&layer.q_norm, &layer.k_norm) {
+                (Some(qn), Some(kn)) => (qn.forward(&q)?, kn.forward(&k)?),
+                _ => (q, k),
+            };
+            let cos = layer.rope.cos.narrow(0, start, seq)?;
+            let sin = layer.rope.sin.narrow(0, start, seq)?;
+            let (q, k) = match cfg.family {
+                // GGUF llama weights are laid out for llama.cpp's interleaved rotation.
+                Family::Llama => (
+                    candle_nn::rotary_emb::rope_i(&q.contiguous()?, &cos, &sin)?,
+                    candle_nn::rotary_emb::rope_i(&k.contiguous()?, &cos, &sin)?,
+                ),
+                Family::Gemma3 => (
+                    candle_nn::rotary_emb::rope(&q.contiguous()?, &cos, &sin)?,
+                    candle_nn::rotary_emb::rope(&k.contiguous()?, &cos, &sin)?,
+                ),
+            };
+            let (k, v) = layer
+                .cache
+                .append(&k.contiguous()?, &v.contiguous()?, cfg.max_seq)?;
+            let total = start + seq;
+            // Keys this layer may see: all, or the last `window` (sliding layers).
+            let first_key = match layer.window {
+                Some(window) if total > window + seq => total - window - seq + 1,
+                _ => 0,
+            };
+            let (k, v) = if first_key > 0 {
+                (
+                    k.narrow(2, first_key, total - first_key)?,
+                    v.narrow(2, first_key, total - first_key)?,
+                )
+            } else {
+                (k, v)
+            };
+            let keys = total - first_key;
+            let groups = cfg.n_head / cfg.n_kv_head.max(1);
+            let k = candle_transformers::utils::repeat_kv(k, groups)?.contiguous()?;
+            let v = candle_transformers::utils::repeat_kv(v, groups)?.contiguous()?;
+            let mut scores = (q.contiguous()?.matmul(&k.t()?)? * scale)?;
+            if seq > 1 || first_key > 0 {
+                let mask = causal_mask(seq, start, first_key, keys, layer.window, &self.device)?;
+                scores = scores.broadcast_add(&mask)?;
+            }
+            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+            let attended = weights.matmul(&v)?.transpose(1, 2)?.reshape((
+                1,
+                seq,
+                cfg.n_head * cfg.head_dim,
+            ))?;
+            let mut out = layer.wo.forward(&attended)?;
+            if let Some(norm) = &layer.post_attn_norm {
+                out = norm.forward(&out)?;
+            }
+            let x1 = (out + residual)?;
+            let h = layer.ffn_norm.forward(&x1)?;
+            let gate = layer.gate.forward(&h)?;
+            let activated = match cfg.family {
+                Family::Llama => candle_nn::ops::silu(&gate)?,
+                // GELU, tanh approximation (gelu_pytorch_tanh), as Gemma defines it.
+                Family::Gemma3 => gate.gelu()?,
+            };
+            let mut out = layer.down.forward(&(activated * layer.up.forward(&h)?)?)?;
+            if let Some(norm) = &layer.post_ffn_norm {
+                out = norm.forward(&out)?;
+            }
+            x = (out + x1)?;
+        }
+        let last = x.narrow(1, seq - 1, 1)?;
+        let last = self.norm.forward(&last)?;
+        let logits = self
+            .embed
+            .forward(&last)?
+            .flatten_all()?
+            .to_dtype(DType::F32)?;
+        self.position = start + seq;
+        Ok(logits.to_vec1::<f32>()?)
+    }
+}
+
+/// Keys and values of one layer: grown in steps of powers of two (up to the
+/// context), written in place, truncatable.
+#[derive(Default)]
+struct Cache {
+    k: Option<Tensor>,
+    v: Option<Tensor>,
+    len: usize,
+}
+
+impl Cache {
+    fn capacity(&self) -> usize {
+        self.k.as_ref().and_then(|k| k.dim(2).ok()).unwrap_or(0)
+    }
+
+    fn append(
+        &mut self,
+        k: &Tensor,
+        v: &Tensor,
+        max: usize,
+    ) -> Result<(Tensor, Tensor), LocalError> {
+        let seq = k.dim(2)?;
+        let need = self.len + seq;
+        if need > self.capacity() {
+            let capacity = need.next_power_of_two().clamp(256, max.max(need));
+            let grow = |old: &Option<Tensor>, src: &Tensor| -> Result<Tensor, LocalError> {
+                let (b, h, _, d) = src.dims4()?;
+                let fresh = Tensor::zeros((b, h, capacity, d), src.dtype(), src.device())?;
+                if let (Some(old), true) = (old, self.len > 0) {
+                    fresh.slice_set(&old.narrow(2, 0, self.len)?.contiguous()?, 2, 0)?;
+                }
+                Ok(fresh)
+            };
+            let k_new = grow(&self.k, k)?;
+            let v_new = grow(&self.v, v)?;
+            self.k = Some(k_new);
+            self.v = Some(v_new);
+        }
+        let (Some(k_all), Some(v_all)) = (&self.k, &self.v) else {
+            return Err(LocalError::Compute(
+                "the key/value cache was not allocated".into(),
+            ));
+        };
+        k_all.slice_set(k, 2, self.len)?;
+        v_all.slice_set(v, 2, self.len)?;
+        self.len = need;
+        Ok((k_all.narrow(2, 0, need)?, v_all.narrow(2, 0, need)?))
+    }
+}
+
+/// Additive mask (0 or -inf) of shape (seq, keys) for queries at
+/// `start..start+seq` over keys `first_key..start+seq`.
+fn causal_mask(
+    seq: usize,
+    start: usize,
+    first_key: usize,
+    keys: usize,
+    window: Option<usize>,
+    device: &Device,
+) -> Result<Tensor, LocalError> {
+    let mut mask = Vec::with_capacity(seq * keys);
+    for i in 0..seq {
+        let query = start + i;
+        for j in 0..keys {
+            let key = first_key + j;
+            let visible = key <= query && window.is_none_or(|w| query - key < w);
+            mask.push(if visible { 0f32 } else { f32::NEG_INFINITY });
+        }
+    }
+    Ok(Tensor::from_vec(mask, (seq, keys), device)?.reshape((1, 1, seq, keys))?)
+}

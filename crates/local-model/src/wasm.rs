@@ -1,0 +1,167 @@
+//! The JavaScript face of the local runtime (wasm-bindgen). Structured
+//! values cross as JSON strings; token ids as `Uint32Array`. Every error is
+//! a JavaScript `Error` with `code` and (when an argument is at fault)
+//! `field`, which the TypeScript layer turns into rig-wasm's error classes.
+
+use std::sync::Mutex;
+
+use wasm_bindgen::prelude::*;
+
+use crate::chat::{ChatMessage, Template};
+use crate::embed::EmbeddingModel;
+use crate::error::LocalError;
+use crate::llm::{GenerateOptions, LanguageModel, LoadOptions};
+
+fn js_error(error: LocalError) -> JsValue {
+    let out = js_sys::Error::new(&error.to_string());
+    let _ = js_sys::Reflect::set(&out, &"code".into(), &error.code().into());
+    if let Some(field) = error.field() {
+        let _ = js_sys::Reflect::set(&out, &"field".into(), &field.into());
+    }
+    out.into()
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|e| js_error(LocalError::Compute(e.to_string())))
+}
+
+/// The message of the last panic (a bug), kept for the trap report.
+static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut slot) = LAST_PANIC.lock() {
+            *slot = info.to_string();
+        }
+    }));
+}
+
+/// What the last panic said (empty if none): read after a trap.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> String {
+    LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default()
+}
+
+#[wasm_bindgen]
+pub struct WasmLanguageModel {
+    inner: LanguageModel,
+}
+
+#[wasm_bindgen]
+impl WasmLanguageModel {
+    /// Parse a GGUF file (the bytes are copied in and may be dropped);
+    /// `options`: `LoadOptions` as JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8], options: &str) -> Result<WasmLanguageModel, JsValue> {
+        let options: LoadOptions = serde_json::from_str(options)
+            .map_err(|e| js_error(LocalError::invalid("options", e.to_string())))?;
+        LanguageModel::load_with(bytes, &options)
+            .map(|inner| Self { inner })
+            .map_err(js_error)
+    }
+
+    /// Texts that end an answer in the model's chat format (JSON array).
+    #[wasm_bindgen(js_name = templateStops)]
+    pub fn template_stops(&self) -> Result<String, JsValue> {
+        to_json(&self.inner.template.stop())
+    }
+
+    /// `ModelInfo` as JSON.
+    pub fn info(&self) -> Result<String, JsValue> {
+        to_json(&self.inner.info())
+    }
+
+    #[wasm_bindgen(js_name = setTemplate)]
+    pub fn set_template(&mut self, name: &str) -> Result<(), JsValue> {
+        let template = Template::from_name(name).map_err(js_error)?;
+        self.inner.set_template(template);
+        Ok(())
+    }
+
+    /// The prompt text for `[{role, content}]` (JSON) in the model's chat format.
+    pub fn render(&self, messages: &str) -> Result<String, JsValue> {
+        let messages: Vec<ChatMessage> = serde_json::from_str(messages)
+            .map_err(|e| js_error(LocalError::invalid("messages", e.to_string())))?;
+        self.inner.render(&messages).map_err(js_error)
+    }
+
+    pub fn tokenize(
+        &self,
+        text: &str,
+        add_bos: bool,
+        parse_special: bool,
+    ) -> Result<Vec<u32>, JsValue> {
+        self.inner
+            .tokenizer
+            .encode(text, add_bos, parse_special)
+            .map_err(js_error)
+    }
+
+    pub fn detokenize(&self, ids: &[u32], skip_special: bool) -> String {
+        self.inner.tokenizer.decode(ids, skip_special)
+    }
+
+    /// The next-token logits after `prompt`.
+    pub fn logits(&mut self, prompt: &str) -> Result<Vec<f32>, JsValue> {
+        self.inner.logits(prompt).map_err(js_error)
+    }
+
+    /// Begin a generation (`GenerateOptions` as JSON); the prompt's token count.
+    #[wasm_bindgen(js_name = startGeneration)]
+    pub fn start_generation(&mut self, prompt: &str, options: &str) -> Result<usize, JsValue> {
+        let options: GenerateOptions = serde_json::from_str(options)
+            .map_err(|e| js_error(LocalError::invalid("options", e.to_string())))?;
+        self.inner.start(prompt, options).map_err(js_error)
+    }
+
+    /// One token: `Step` as JSON, or `undefined` when the generation is over.
+    pub fn step(&mut self) -> Result<Option<String>, JsValue> {
+        match self.inner.step().map_err(js_error)? {
+            Some(step) => to_json(&step).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// `[promptTokens, completionTokens]` of the current generation.
+    pub fn usage(&self) -> Vec<u32> {
+        let (prompt, completion) = self.inner.usage();
+        vec![prompt as u32, completion as u32]
+    }
+
+    pub fn reset(&mut self) {
+        self.inner.reset();
+    }
+}
+
+#[wasm_bindgen]
+pub struct WasmEmbeddingModel {
+    inner: EmbeddingModel,
+}
+
+#[wasm_bindgen]
+impl WasmEmbeddingModel {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        weights: &[u8],
+        tokenizer: &[u8],
+        config: &[u8],
+    ) -> Result<WasmEmbeddingModel, JsValue> {
+        EmbeddingModel::load(weights, tokenizer, config)
+            .map(|inner| Self { inner })
+            .map_err(js_error)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn dimensions(&self) -> usize {
+        self.inner.dimensions
+    }
+
+    /// Embed texts (a JSON array of strings): the vectors, concatenated.
+    pub fn embed(&self, texts: &str) -> Result<Vec<f32>, JsValue> {
+        let texts: Vec<String> = serde_json::from_str(texts)
+            .map_err(|e| js_error(LocalError::invalid("texts", e.to_string())))?;
+        let vectors = self.inner.embed(&texts).map_err(js_error)?;
+        Ok(vectors.into_iter().flatten().collect())
+    }
+}
