@@ -5,6 +5,7 @@
 #   scripts/build.sh                                   full build (every provider)
 #   FEATURES=none OUT=dir CARGO_TARGET_DIR=dir scripts/build.sh   OpenAI + compatible only
 #   FEATURES="anthropic gemini" …                      a chosen set of provider families
+#   LOCAL=0 scripts/build.sh                           skip the local-model .wasm (rig_wasm_local)
 #
 # Run scripts/setup.sh first (the test and demo scripts do).
 set -euo pipefail
@@ -21,14 +22,17 @@ elif [ -n "${FEATURES:-}" ]; then
 fi
 
 log() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
+wasm_cargo() {
+  if [ "$WASM_BUILD_STD" = 1 ]; then
+    # Debian's rustc-web has no prebuilt wasm32 std: build it (nightly flag on a stable compiler).
+    PATH="$(dirname "$WASM_RUSTC"):$PATH" RUSTC="$WASM_RUSTC" RUSTC_BOOTSTRAP=1 \
+      "$WASM_CARGO" "$@" -Zbuild-std=std,panic_abort
+  else
+    RUSTC="$WASM_RUSTC" "$WASM_CARGO" "$@"
+  fi
+}
 start=$(date +%s)
-if [ "$WASM_BUILD_STD" = 1 ]; then
-  # Debian's rustc-web has no prebuilt wasm32 std: build it (nightly flag on a stable compiler).
-  PATH="$(dirname "$WASM_RUSTC"):$PATH" RUSTC="$WASM_RUSTC" RUSTC_BOOTSTRAP=1 \
-    "$WASM_CARGO" "${cargo_args[@]}" -Zbuild-std=std,panic_abort
-else
-  RUSTC="$WASM_RUSTC" "$WASM_CARGO" "${cargo_args[@]}"
-fi
+wasm_cargo "${cargo_args[@]}"
 log "wasm compiled in $(( $(date +%s) - start ))s"
 
 mkdir -p "$OUT"
@@ -40,6 +44,20 @@ node scripts/guard-glue.mjs "$OUT/rig_wasm.js"
 raw=$(wc -c < "$OUT/rig_wasm_bg.wasm")
 gz=$(gzip -9 -c "$OUT/rig_wasm_bg.wasm" | wc -c)
 log "rig_wasm_bg.wasm: $raw bytes, $gz gzip -9"
+
+# The local models (candle): a separate .wasm, loaded only by rig-wasm/local.
+# Built on its own (not in the same cargo invocation) so its dependencies'
+# features do not leak into rig_wasm.wasm.
+if [ "${LOCAL:-1}" = 1 ] && [ "${FEATURES:-}" != none ]; then
+  start=$(date +%s)
+  wasm_cargo build --release --target wasm32-unknown-unknown -p rig-wasm-local --target-dir "$TARGET_DIR"
+  log "local wasm compiled in $(( $(date +%s) - start ))s"
+  wasm-bindgen --target web --remove-name-section --experimental-reset-state-function --out-dir "$OUT" \
+    "$TARGET_DIR/wasm32-unknown-unknown/release/rig_wasm_local.wasm"
+  raw=$(wc -c < "$OUT/rig_wasm_local_bg.wasm")
+  gz=$(gzip -9 -c "$OUT/rig_wasm_local_bg.wasm" | wc -c)
+  log "rig_wasm_local_bg.wasm: $raw bytes, $gz gzip -9"
+fi
 
 if [ "$OUT" = packages/rig-wasm/wasm ]; then
   node_modules/.bin/tsc -p packages/rig-wasm

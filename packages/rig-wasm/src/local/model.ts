@@ -1,0 +1,657 @@
+/**
+ * `LocalModel` and `LocalEmbeddingModel`: small models running inside
+ * WebAssembly, offline, no key. Load from bytes, a URL (with progress) or a
+ * file path (Node.js); generate text token by token; embed sentences.
+ */
+import { AbortError, InvalidArgumentError, RigError } from "../errors.js";
+import { describeThrown, isPlainObject, typeName } from "../json.js";
+import { asyncIterable, type RigStream } from "../streaming.js";
+import type { FetchLike } from "../transport.js";
+import { InProcessHost, WorkerHost, type Host } from "./host.js";
+import { chatCompletionsHandler } from "./openai-handler.js";
+import { nodeImport, type LocalWasmInput, type StepData } from "./runtime.js";
+
+/** Where model files come from: bytes, a `Blob`, a `Response`, a URL, or (Node.js) a file path. */
+export type ModelSource = Uint8Array | ArrayBuffer | Blob | Response | URL | string;
+
+/** Download or read progress: bytes so far and, when known, in all. */
+export interface LoadProgress {
+  loaded: number;
+  total: number | undefined;
+}
+
+/** Where the model runs and how its files are read. */
+export interface RuntimeOptions {
+  /** Called as the files are read (several files: summed). */
+  onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Run in a worker (a Web Worker in browsers, a worker thread in Node.js)
+   * so the page or server stays responsive; or pass your own `Worker`
+   * started from `rig-wasm/local/worker`. Default: true in a browser page,
+   * false elsewhere (Node.js, inside a worker, edge runtimes).
+   */
+  worker?: boolean | Worker;
+  /** Where `rig_wasm_local_bg.wasm` is (default: next to the package's files). */
+  wasm?: LocalWasmInput;
+  /** Aborts reading the files. */
+  signal?: AbortSignal;
+}
+
+/** Sampling and length of one generation. */
+export interface GenerateOptions {
+  /** The most tokens to produce (default 256). */
+  maxTokens?: number;
+  /** 0 is greedy (always the likeliest token); default 0.7. */
+  temperature?: number;
+  /** Sample among the k likeliest tokens (default 40; 0 = all). */
+  topK?: number;
+  /** Sample among the likeliest tokens whose probabilities sum to p (default 0.9). */
+  topP?: number;
+  /** Seed of the sampler: the same seed, prompt and options give the same text (default: random). */
+  seed?: number;
+  /** Divides the logits of recently produced tokens (default 1.1; 1 = off). */
+  repeatPenalty?: number;
+  /** How many recent tokens the penalty looks at (default 64). */
+  repeatLastN?: number;
+  /** Texts that end the answer (not included). */
+  stop?: string[];
+  /** Stops the generation. */
+  signal?: AbortSignal;
+}
+
+export interface LocalModelOptions extends RuntimeOptions {
+  /** The chat format (default: from the GGUF file; base models: `"plain"`). */
+  template?: "chatml" | "gemma" | "plain";
+  /**
+   * Requantize Q4_1/Q5_0/Q5_1 weights to Q8_0 at load (default true): those
+   * formats have no WebAssembly SIMD kernel, Q8_0 does (about 3× faster
+   * decoding; twice their memory; logits within quantisation noise).
+   */
+  requantize?: boolean;
+  /** Defaults for every generation of this model (including the agent's). */
+  defaults?: Omit<GenerateOptions, "signal">;
+}
+
+/** A message of a conversation. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+}
+
+/** What the GGUF file says about the model. */
+export interface LocalModelInfo {
+  name: string;
+  architecture: string;
+  template: string;
+  /** The context this runtime serves, in tokens. */
+  contextLength: number;
+  /** The model's own context length. */
+  modelContextLength: number;
+  vocabSize: number;
+  layers: number;
+  embeddingLength: number;
+  bos: number | null;
+  eos: number | null;
+  addBos: boolean;
+  stopTokens: number[];
+}
+
+export interface GenerateResult {
+  text: string;
+  /** `"stop"`: the model ended its turn or a stop text appeared; `"length"`: `maxTokens` reached. */
+  finishReason: "stop" | "length";
+  usage: { promptTokens: number; completionTokens: number; totalTokens: number };
+  timings: {
+    /** Until the first token (reading the prompt). */
+    promptMs: number;
+    /** From the first token to the last. */
+    generateMs: number;
+    /** Tokens per second after the first. */
+    tokensPerSecond: number;
+  };
+}
+
+/** A stream of text pieces; `result` settles when it ends. */
+export type TextStream = RigStream<string> & { result: Promise<GenerateResult> };
+
+const OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "repeatPenalty", "repeatLastN", "stop", "signal"] as const;
+const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string";
+
+function checkObject(value: unknown, field: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw new InvalidArgumentError(field, `must be an object, got ${typeName(value)}`);
+  return value;
+}
+
+function checkSignal(signal: unknown, field = "signal"): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (typeof signal !== "object" || signal === null || typeof (signal as AbortSignal).aborted !== "boolean") {
+    throw new InvalidArgumentError(field, `must be an AbortSignal, got ${typeName(signal)}`);
+  }
+  return signal as AbortSignal;
+}
+
+/** Validate generation options; the JSON the wasm side reads. */
+export function generationJson(options: unknown, defaults: Record<string, unknown> = {}): { json: string; signal: AbortSignal | undefined } {
+  const given = checkObject(options, "options");
+  for (const key of Object.keys(given)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new InvalidArgumentError(key, `is not a generation option (${OPTION_KEYS.join(", ")})`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...defaults, ...given };
+  const out: Record<string, unknown> = {};
+  const integer = (key: string, min: number) => {
+    const v = merged[key];
+    if (v === undefined) return;
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
+      throw new InvalidArgumentError(key, `must be an integer ≥ ${min}, got ${typeof v === "number" ? v : typeName(v)}`);
+    }
+    out[key] = v;
+  };
+  const number = (key: string) => {
+    const v = merged[key];
+    if (v === undefined) return;
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new InvalidArgumentError(key, `must be a finite number, got ${typeof v === "number" ? v : typeName(v)}`);
+    }
+    out[key] = v;
+  };
+  integer("maxTokens", 1);
+  number("temperature");
+  integer("topK", 0);
+  number("topP");
+  integer("repeatLastN", 0);
+  number("repeatPenalty");
+  integer("seed", 0);
+  out.seed ??= Math.floor(Math.random() * 2 ** 32);
+  if (merged.stop !== undefined) {
+    if (!Array.isArray(merged.stop) || merged.stop.some((s) => typeof s !== "string" || s === "")) {
+      throw new InvalidArgumentError("stop", "must be an array of non-empty strings");
+    }
+    out.stop = merged.stop;
+  }
+  return { json: JSON.stringify(out), signal: checkSignal(given.signal) };
+}
+
+async function chooseHost(options: RuntimeOptions): Promise<Host> {
+  const inPage = typeof window !== "undefined" && typeof document !== "undefined";
+  const worker = options.worker ?? inPage;
+  if (worker === false) return InProcessHost.create(options.wasm);
+  if (worker === true) return WorkerHost.create(options.wasm);
+  if (typeof worker === "object" && worker !== null && typeof (worker as Worker).postMessage === "function") {
+    return WorkerHost.create(options.wasm, worker as Worker);
+  }
+  throw new InvalidArgumentError("worker", `must be a boolean or a Worker, got ${typeName(worker)}`);
+}
+
+/** Read a response body, reporting progress. */
+async function readBody(response: Response, report: (delta: number, total: number | undefined) => void, what: string): Promise<Uint8Array> {
+  if (!response.ok) {
+    throw new InvalidArgumentError(what, `could not be downloaded: HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  const header = response.headers.get("content-length");
+  const total = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+  if (response.body === null) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    report(bytes.byteLength, bytes.byteLength);
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let buffer = total !== undefined ? new Uint8Array(total) : undefined;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (buffer !== undefined && size + value.byteLength <= buffer.byteLength) buffer.set(value, size);
+    else {
+      if (buffer !== undefined) {
+        parts.push(buffer.subarray(0, size));
+        buffer = undefined;
+      }
+      parts.push(value);
+    }
+    size += value.byteLength;
+    report(value.byteLength, total);
+  }
+  if (buffer !== undefined && size === buffer.byteLength) return buffer;
+  if (buffer !== undefined) return buffer.subarray(0, size);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+interface NodeFs {
+  open(path: string | URL, flags: string): Promise<{
+    stat(): Promise<{ size: number }>;
+    read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+    close(): Promise<void>;
+  }>;
+}
+
+async function readFile(path: string | URL, report: (delta: number, total: number | undefined) => void, signal: AbortSignal | undefined, what: string): Promise<Uint8Array> {
+  const fs = await nodeImport<NodeFs>("node:fs/promises");
+  let file: Awaited<ReturnType<NodeFs["open"]>>;
+  try {
+    file = await fs.open(path, "r");
+  } catch (error) {
+    throw new InvalidArgumentError(what, `could not be read: ${describeThrown(error)}`, { cause: error });
+  }
+  try {
+    const { size } = await file.stat();
+    const out = new Uint8Array(size);
+    const step = 16 * 1024 * 1024;
+    for (let at = 0; at < size; ) {
+      if (signal?.aborted) throw new AbortError("Loading the model was aborted.");
+      const { bytesRead } = await file.read(out, at, Math.min(step, size - at), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      report(bytesRead, size);
+    }
+    return out;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The bytes of a source; `owned` when they may be transferred to a worker. */
+async function readSource(
+  source: ModelSource,
+  report: (delta: number, total: number | undefined) => void,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<{ bytes: Uint8Array; owned: boolean }> {
+  if (source instanceof Uint8Array) {
+    report(source.byteLength, source.byteLength);
+    return { bytes: source, owned: false };
+  }
+  if (source instanceof ArrayBuffer) {
+    report(source.byteLength, source.byteLength);
+    return { bytes: new Uint8Array(source), owned: false };
+  }
+  if (typeof Response !== "undefined" && source instanceof Response) {
+    return { bytes: await readBody(source, report, what), owned: true };
+  }
+  if (typeof Blob !== "undefined" && source instanceof Blob) {
+    return { bytes: await readBody(new Response(source, { headers: { "content-length": String(source.size) } }), report, what), owned: true };
+  }
+  let url: URL | undefined;
+  if (source instanceof URL) url = source;
+  else if (typeof source === "string") {
+    if (/^(https?|blob|data|file):/i.test(source)) url = new URL(source);
+    else if (isNode) return { bytes: await readFile(source, report, signal, what), owned: true };
+    else url = new URL(source, globalThis.location?.href);
+  } else {
+    throw new InvalidArgumentError(what, `must be bytes, a Blob, a Response, a URL or a file path, got ${typeName(source)}`);
+  }
+  if (url.protocol === "file:" && isNode) return { bytes: await readFile(url, report, signal, what), owned: true };
+  let response: Response;
+  try {
+    response = await fetch(url, signal === undefined ? {} : { signal });
+  } catch (error) {
+    if (signal?.aborted) throw new AbortError("Loading the model was aborted.", { cause: error });
+    throw new InvalidArgumentError(what, `could not be fetched from ${url.href}: ${describeThrown(error)}`, { cause: error });
+  }
+  return { bytes: await readBody(response, report, what), owned: true };
+}
+
+function progressReporter(options: RuntimeOptions, files: number): (delta: number, total: number | undefined) => void {
+  const onProgress = options.onProgress;
+  if (onProgress === undefined) return () => undefined;
+  if (typeof onProgress !== "function") throw new InvalidArgumentError("onProgress", `must be a function, got ${typeName(onProgress)}`);
+  let loaded = 0;
+  const totals: Array<number | undefined> = [];
+  let current = -1;
+  let lastTotal: number | undefined = -1;
+  return (delta, total) => {
+    if (total !== lastTotal || current < 0) {
+      current += 1;
+      totals[current] = total;
+      lastTotal = total;
+    }
+    loaded += delta;
+    const known = totals.length === files && totals.every((t) => t !== undefined);
+    try {
+      onProgress({ loaded, total: known ? totals.reduce<number>((a, t) => a + (t ?? 0), 0) : files === 1 ? total : undefined });
+    } catch {
+      // a throwing progress callback does not stop the load
+    }
+  };
+}
+
+function checkRuntimeOptions(options: unknown, known: readonly string[]): RuntimeOptions & Record<string, unknown> {
+  const o = checkObject(options, "options");
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key)) throw new InvalidArgumentError(key, `is not an option here (${known.join(", ")})`);
+  }
+  checkSignal(o.signal);
+  return o as RuntimeOptions & Record<string, unknown>;
+}
+
+const RUNTIME_KEYS = ["onProgress", "worker", "wasm", "signal"] as const;
+
+/**
+ * A small language model from a GGUF file, running in WebAssembly (Llama
+ * family, such as SmolLM2, and Gemma 3). Use it directly (`generate`,
+ * `stream`) or behind an agent: `new Agent({ model })` from `rig-wasm/local`.
+ */
+export class LocalModel {
+  readonly info: LocalModelInfo;
+  readonly #host: Host;
+  readonly #handle: number;
+  readonly #defaults: Record<string, unknown>;
+  #stops: string[];
+  #queue: Promise<unknown> = Promise.resolve();
+  #disposed = false;
+  /** A `fetch` that answers OpenAI Chat Completions requests with this model (what the agent uses). */
+  readonly fetch: FetchLike;
+
+  private constructor(host: Host, handle: number, info: LocalModelInfo, stops: string[], defaults: Record<string, unknown>) {
+    this.#host = host;
+    this.#handle = handle;
+    this.info = info;
+    this.#stops = stops;
+    this.#defaults = defaults;
+    this.fetch = chatCompletionsHandler(this);
+  }
+
+  /** Load a GGUF model (`source`: bytes, a `Blob`, a `Response`, a URL, or a file path in Node.js). */
+  static async load(source: ModelSource, options?: LocalModelOptions): Promise<LocalModel> {
+    const o = checkRuntimeOptions(options, [...RUNTIME_KEYS, "template", "requantize", "defaults"]);
+    if (o.template !== undefined && !["chatml", "gemma", "plain"].includes(o.template as string)) {
+      throw new InvalidArgumentError("template", `must be "chatml", "gemma" or "plain", got ${JSON.stringify(o.template)}`);
+    }
+    if (o.requantize !== undefined && typeof o.requantize !== "boolean") {
+      throw new InvalidArgumentError("requantize", `must be a boolean, got ${typeName(o.requantize)}`);
+    }
+    const defaults = checkObject(o.defaults, "defaults");
+    generationJson(defaults); // validated now, not at the first call
+    if (source === undefined || source === null) throw new InvalidArgumentError("source", "is required: the GGUF file's bytes, URL or path");
+    const [host, file] = await Promise.all([chooseHost(o), readSource(source, progressReporter(o, 1), o.signal, "source")]);
+    try {
+      const loadOptions = JSON.stringify(o.requantize === undefined ? {} : { requantize: o.requantize });
+      const transfer = file.owned ? [file.bytes.buffer as ArrayBuffer] : [];
+      const loaded = await host.call<{ handle: number; info: string; stops: string }>("loadLanguageModel", [file.bytes, loadOptions], transfer);
+      let stops = JSON.parse(loaded.stops) as string[];
+      if (o.template !== undefined) stops = JSON.parse(await host.call<string>("setTemplate", [loaded.handle, o.template])) as string[];
+      const info = JSON.parse(loaded.info) as LocalModelInfo;
+      if (o.template !== undefined) info.template = o.template as string;
+      return new LocalModel(host, loaded.handle, info, stops, defaults);
+    } catch (error) {
+      host.terminate();
+      throw error;
+    }
+  }
+
+  /** The model id agents report. */
+  get id(): string {
+    return this.info.name;
+  }
+
+  #check(): void {
+    if (this.#disposed) throw new InvalidArgumentError("model", "this LocalModel was disposed");
+  }
+
+  /** Run `work` after every earlier generation (one at a time per model). */
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The prompt text for a conversation, in this model's chat format. */
+  async render(messages: ChatMessage[]): Promise<string> {
+    this.#check();
+    if (!Array.isArray(messages)) throw new InvalidArgumentError("messages", `must be an array of { role, content }, got ${typeName(messages)}`);
+    messages.forEach((m, i) => {
+      if (!isPlainObject(m) || typeof m.role !== "string" || typeof m.content !== "string") {
+        throw new InvalidArgumentError(`messages[${i}]`, "must be { role, content } with string values");
+      }
+    });
+    return this.#host.call<string>("render", [this.#handle, JSON.stringify(messages.map(({ role, content }) => ({ role, content })))]);
+  }
+
+  /** Texts that end an answer in this model's chat format (the plain transcript's `\nUser:`). */
+  get templateStops(): readonly string[] {
+    return this.#stops;
+  }
+
+  async #prompt(input: string | ChatMessage[]): Promise<{ prompt: string; stops: string[] }> {
+    if (typeof input === "string") {
+      if (input === "") throw new InvalidArgumentError("prompt", "must not be empty");
+      return { prompt: input, stops: [] };
+    }
+    if (Array.isArray(input)) return { prompt: await this.render(input), stops: this.#stops };
+    throw new InvalidArgumentError("prompt", `must be a string or an array of messages, got ${typeName(input)}`);
+  }
+
+  /** Token ids of `text` (`addBos`: the model's BOS first; `special`: chat control tokens in the text are parsed). */
+  async tokenize(text: string, options: { addBos?: boolean; special?: boolean } = {}): Promise<Uint32Array> {
+    this.#check();
+    if (typeof text !== "string") throw new InvalidArgumentError("text", `must be a string, got ${typeName(text)}`);
+    return this.#host.call<Uint32Array>("tokenize", [this.#handle, text, options.addBos ?? false, options.special ?? true]);
+  }
+
+  /** The text of token ids (`skipSpecial`: leave out control tokens). */
+  async detokenize(ids: ArrayLike<number>, options: { skipSpecial?: boolean } = {}): Promise<string> {
+    this.#check();
+    const array = Uint32Array.from(Array.from(ids ?? [], (id) => {
+      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new InvalidArgumentError("ids", `${id} is not a token id of this model`);
+      return id;
+    }));
+    return this.#host.call<string>("detokenize", [this.#handle, array, options.skipSpecial ?? false]);
+  }
+
+  /** The next-token logits after `prompt` (a raw prompt; BOS added when the model wants one). */
+  async logits(prompt: string): Promise<Float32Array> {
+    this.#check();
+    if (typeof prompt !== "string" || prompt === "") throw new InvalidArgumentError("prompt", "must be a non-empty string");
+    return this.#serial(() => this.#host.call<Float32Array>("logits", [this.#handle, prompt]));
+  }
+
+  /** Generate the answer to a conversation, or continue a raw prompt (a string). */
+  async generate(input: string | ChatMessage[], options?: GenerateOptions): Promise<GenerateResult> {
+    let text = "";
+    return this.#run(input, options, (piece) => {
+      text += piece;
+    }).then((r) => ({ ...r, text }));
+  }
+
+  /** Like `generate`, as a stream of text pieces (cancel it to stop). */
+  stream(input: string | ChatMessage[], options?: GenerateOptions): TextStream {
+    this.#check();
+    const { signal } = generationJson(options, this.#defaults);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) controller.abort(signal.reason);
+    let text = "";
+    let push: ReadableStreamDefaultController<string> | undefined;
+    const stream = new ReadableStream<string>({
+      start(c) {
+        push = c;
+      },
+      cancel() {
+        controller.abort();
+      },
+    });
+    const result = this.#run(input, { ...options, signal: controller.signal }, (piece) => {
+      text += piece;
+      if (piece !== "") push?.enqueue(piece);
+    })
+      .then((r) => {
+        push?.close();
+        return { ...r, text };
+      })
+      .catch((error: unknown) => {
+        try {
+          push?.error(error);
+        } catch {
+          // already cancelled
+        }
+        throw error;
+      })
+      .finally(() => signal?.removeEventListener("abort", onAbort));
+    result.catch(() => undefined);
+    return Object.assign(asyncIterable(stream), { result });
+  }
+
+  /** Generation for the chat-completions handler: pieces via `onText`. */
+  async run(input: string | ChatMessage[], options: GenerateOptions | undefined, onText: (text: string) => void, extraStops: string[] = []): Promise<Omit<GenerateResult, "text">> {
+    return this.#run(input, options, onText, extraStops);
+  }
+
+  async #run(
+    input: string | ChatMessage[],
+    options: GenerateOptions | undefined,
+    onText: (text: string) => void,
+    extraStops: string[] = [],
+  ): Promise<Omit<GenerateResult, "text">> {
+    this.#check();
+    const { json, signal } = generationJson(options, this.#defaults);
+    const { prompt, stops } = await this.#prompt(input);
+    const all = [...stops, ...extraStops];
+    const parsed = JSON.parse(json) as Record<string, unknown>;
+    if (all.length > 0) parsed.stop = [...((parsed.stop as string[] | undefined) ?? []), ...all];
+    return this.#serial(async () => {
+      if (signal?.aborted) throw new AbortError("The generation was aborted.", { provider: "local", cause: signal.reason });
+      const outcome = await this.#host.generate([this.#handle, prompt, JSON.stringify(parsed)], (step: StepData) => onText(step.text), signal);
+      if (outcome.finish === "abort") throw new AbortError("The generation was aborted.", { provider: "local", cause: signal?.reason });
+      const perToken = outcome.completionTokens > 1 ? outcome.generateMs / (outcome.completionTokens - 1) : 0;
+      return {
+        finishReason: outcome.finish,
+        usage: {
+          promptTokens: outcome.promptTokens,
+          completionTokens: outcome.completionTokens,
+          totalTokens: outcome.promptTokens + outcome.completionTokens,
+        },
+        timings: { promptMs: outcome.promptMs, generateMs: outcome.generateMs, tokensPerSecond: perToken > 0 ? 1000 / perToken : 0 },
+      };
+    });
+  }
+
+  /** Forget the cached conversation (the next prompt is read from scratch). */
+  async reset(): Promise<void> {
+    this.#check();
+    await this.#serial(() => this.#host.call("reset", [this.#handle]));
+  }
+
+  /** Free the model's memory (and stop its worker). */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    void this.#host.call("free", [this.#handle]).catch(() => undefined).finally(() => this.#host.terminate());
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** Files of a sentence-transformers BERT model. */
+export interface EmbeddingModelFiles {
+  /** `model.safetensors`. */
+  weights: ModelSource;
+  /** `tokenizer.json`. */
+  tokenizer: ModelSource;
+  /** `config.json`. */
+  config: ModelSource;
+}
+
+/** An embedding: the text and its unit-length vector. */
+export interface LocalEmbedding {
+  document: string;
+  vec: Float32Array;
+}
+
+/**
+ * A sentence embedding model (BERT, such as all-MiniLM-L6-v2) in
+ * WebAssembly: mean pooling and unit length, as sentence-transformers.
+ * Works wherever an embedding model does (`InMemoryVectorStore`, agents'
+ * dynamic context).
+ */
+export class LocalEmbeddingModel {
+  readonly dimensions: number;
+  readonly #host: Host;
+  readonly #handle: number;
+  #disposed = false;
+
+  private constructor(host: Host, handle: number, dimensions: number) {
+    this.#host = host;
+    this.#handle = handle;
+    this.dimensions = dimensions;
+  }
+
+  /**
+   * Load from the three files, or from a folder/base URL holding
+   * `model.safetensors`, `tokenizer.json` and `config.json`.
+   */
+  static async load(files: EmbeddingModelFiles | string | URL, options?: RuntimeOptions): Promise<LocalEmbeddingModel> {
+    const o = checkRuntimeOptions(options, RUNTIME_KEYS);
+    let spec: EmbeddingModelFiles;
+    if (typeof files === "string" || files instanceof URL) {
+      const base = String(files).endsWith("/") ? String(files) : `${String(files)}/`;
+      spec = { weights: `${base}model.safetensors`, tokenizer: `${base}tokenizer.json`, config: `${base}config.json` };
+    } else if (isPlainObject(files)) {
+      spec = files as unknown as EmbeddingModelFiles;
+      for (const key of ["weights", "tokenizer", "config"] as const) {
+        if (spec[key] === undefined) throw new InvalidArgumentError(key, "is required (model.safetensors, tokenizer.json, config.json)");
+      }
+    } else {
+      throw new InvalidArgumentError("files", `must be { weights, tokenizer, config } or a folder, got ${typeName(files)}`);
+    }
+    const report = progressReporter(o, 3);
+    const [host, weights, tokenizer, config] = await Promise.all([
+      chooseHost(o),
+      readSource(spec.weights, report, o.signal, "weights"),
+      readSource(spec.tokenizer, report, o.signal, "tokenizer"),
+      readSource(spec.config, report, o.signal, "config"),
+    ]);
+    try {
+      const transfer = [weights, tokenizer, config].filter((f) => f.owned).map((f) => f.bytes.buffer as ArrayBuffer);
+      const loaded = await host.call<{ handle: number; dimensions: number }>(
+        "loadEmbeddingModel",
+        [weights.bytes, tokenizer.bytes, config.bytes],
+        transfer,
+      );
+      return new LocalEmbeddingModel(host, loaded.handle, loaded.dimensions);
+    } catch (error) {
+      host.terminate();
+      throw error;
+    }
+  }
+
+  async embedText(text: string): Promise<LocalEmbedding> {
+    const [embedding] = await this.embedTexts([text]);
+    return embedding!;
+  }
+
+  async embedTexts(texts: string[]): Promise<LocalEmbedding[]> {
+    if (this.#disposed) throw new InvalidArgumentError("model", "this LocalEmbeddingModel was disposed");
+    if (!Array.isArray(texts)) throw new InvalidArgumentError("texts", `must be an array of strings, got ${typeName(texts)}`);
+    texts.forEach((t, i) => {
+      if (typeof t !== "string") throw new InvalidArgumentError(`texts[${i}]`, `must be a string, got ${typeName(t)}`);
+    });
+    if (texts.length === 0) return [];
+    const flat = await this.#host.call<Float32Array>("embed", [this.#handle, JSON.stringify(texts)]);
+    const d = this.dimensions;
+    return texts.map((document, i) => ({ document, vec: flat.slice(i * d, (i + 1) * d) }));
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    void this.#host.call("free", [this.#handle]).catch(() => undefined).finally(() => this.#host.terminate());
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+export { RigError };

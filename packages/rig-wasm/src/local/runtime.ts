@@ -1,0 +1,272 @@
+/**
+ * The local-model runtime: `rig_wasm_local.wasm` (candle) and the models
+ * loaded into it. The same code runs in the page/process ("in process") and
+ * inside the Web Worker / worker thread (`worker.ts`), which drives it by
+ * messages.
+ *
+ * The module is separate from `rig_wasm.wasm` and loaded on first use, so
+ * apps that only call cloud providers never download it.
+ */
+import initLocal, * as glue from "../../wasm/rig_wasm_local.js";
+import type { WasmEmbeddingModel, WasmLanguageModel } from "../../wasm/rig_wasm_local.js";
+
+/** What `loadRuntime` accepts: the compiled module, its bytes, or where to fetch them. */
+export type LocalWasmInput = WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>;
+
+/** An error that crosses the worker boundary as plain data. */
+export interface ErrorData {
+  name: string;
+  message: string;
+  code: string;
+  field?: string;
+}
+
+/** One generated token, as the wasm side reports it. */
+export interface StepData {
+  text: string;
+  token: number | null;
+  finish: "stop" | "length" | null;
+}
+
+export interface GenerateOutcome {
+  finish: "stop" | "length" | "abort";
+  promptTokens: number;
+  completionTokens: number;
+  /** Milliseconds until the first token (the prompt's prefill). */
+  promptMs: number;
+  /** Milliseconds from the first token to the last. */
+  generateMs: number;
+}
+
+const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string";
+
+/** Node's modules, imported by a name bundlers do not follow. */
+export function nodeImport<T>(name: string): Promise<T> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ name) as Promise<T>;
+}
+
+let loading: Promise<void> | undefined;
+let generation = 0;
+
+/** Load `rig_wasm_local.wasm` once (concurrent callers share the load). */
+export function loadRuntime(input?: LocalWasmInput): Promise<void> {
+  loading ??= (async () => {
+    let source: LocalWasmInput | undefined = input;
+    const url = new URL("../../wasm/rig_wasm_local_bg.wasm", import.meta.url);
+    if (source === undefined && isNode && url.protocol === "file:") {
+      const fs = await nodeImport<{ readFile(path: URL): Promise<Uint8Array> }>("node:fs/promises");
+      source = await fs.readFile(url);
+    }
+    await initLocal({ module_or_path: source ?? url });
+  })().catch((error: unknown) => {
+    loading = undefined;
+    throw runtimeError("internal", `could not load rig_wasm_local.wasm: ${describe(error)}`);
+  });
+  return loading;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function runtimeError(code: string, message: string, field?: string): ErrorData {
+  return { name: "RigError", code, message, ...(field !== undefined && { field }) };
+}
+
+/** A thrown value from the wasm side, as `ErrorData`. */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof WebAssembly.RuntimeError) {
+    // A trap (a bug): the instance is unusable. Start a fresh one; models
+    // loaded before are gone and say so when next used.
+    let panic = "";
+    try {
+      panic = glue.lastPanic();
+    } catch {
+      // the instance may be too broken to ask
+    }
+    try {
+      glue.__wbg_reset_state();
+    } catch {
+      loading = undefined;
+    }
+    generation += 1;
+    return runtimeError("internal", `the local model crashed (${panic || error.message}); load it again`);
+  }
+  if (typeof error === "object" && error !== null && "code" in error && typeof (error as ErrorData).code === "string") {
+    const e = error as ErrorData;
+    return runtimeError(e.code, e.message, e.field);
+  }
+  if (typeof error === "object" && error !== null && "message" in error && typeof (error as ErrorData).message === "string") {
+    const e = error as ErrorData;
+    return runtimeError(typeof e.code === "string" ? e.code : "internal", e.message, e.field);
+  }
+  return runtimeError("internal", describe(error));
+}
+
+/**
+ * Yield to the event loop without timer clamping (lets cancel messages and
+ * the page in): `setImmediate` in Node.js, a `MessageChannel` elsewhere.
+ */
+let channel: MessageChannel | undefined;
+const waiting: Array<() => void> = [];
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+export function yieldNow(): Promise<void> {
+  if (typeof immediate === "function") return new Promise((resolve) => immediate(resolve));
+  if (typeof MessageChannel === "undefined") return new Promise((resolve) => setTimeout(resolve, 0));
+  if (channel === undefined) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => waiting.shift()?.();
+  }
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel!.port2.postMessage(0);
+  });
+}
+
+interface Entry<T> {
+  model: T;
+  generation: number;
+}
+
+/** The models of one runtime, by handle. Every method may throw `ErrorData`. */
+export class Runtime {
+  #languageModels = new Map<number, Entry<WasmLanguageModel>>();
+  #embeddingModels = new Map<number, Entry<WasmEmbeddingModel>>();
+  #next = 1;
+
+  async init(input?: LocalWasmInput): Promise<void> {
+    await loadRuntime(input);
+  }
+
+  #language(handle: number): WasmLanguageModel {
+    const entry = this.#languageModels.get(handle);
+    if (entry === undefined) throw runtimeError("invalid_argument", "model: this LocalModel was disposed", "model");
+    if (entry.generation !== generation) {
+      throw runtimeError("internal", "this LocalModel was lost when the local runtime crashed; load it again");
+    }
+    return entry.model;
+  }
+
+  #embedding(handle: number): WasmEmbeddingModel {
+    const entry = this.#embeddingModels.get(handle);
+    if (entry === undefined) throw runtimeError("invalid_argument", "model: this LocalEmbeddingModel was disposed", "model");
+    if (entry.generation !== generation) {
+      throw runtimeError("internal", "this LocalEmbeddingModel was lost when the local runtime crashed; load it again");
+    }
+    return entry.model;
+  }
+
+  #guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw toErrorData(error);
+    }
+  }
+
+  loadLanguageModel(bytes: Uint8Array, optionsJson: string): { handle: number; info: string; stops: string } {
+    return this.#guard(() => {
+      const model = new glue.WasmLanguageModel(bytes, optionsJson);
+      const handle = this.#next++;
+      this.#languageModels.set(handle, { model, generation });
+      return { handle, info: model.info(), stops: model.templateStops() };
+    });
+  }
+
+  loadEmbeddingModel(weights: Uint8Array, tokenizer: Uint8Array, config: Uint8Array): { handle: number; dimensions: number } {
+    return this.#guard(() => {
+      const model = new glue.WasmEmbeddingModel(weights, tokenizer, config);
+      const handle = this.#next++;
+      this.#embeddingModels.set(handle, { model, generation });
+      return { handle, dimensions: model.dimensions };
+    });
+  }
+
+  setTemplate(handle: number, name: string): string {
+    return this.#guard(() => {
+      const model = this.#language(handle);
+      model.setTemplate(name);
+      return model.templateStops();
+    });
+  }
+
+  render(handle: number, messagesJson: string): string {
+    return this.#guard(() => this.#language(handle).render(messagesJson));
+  }
+
+  tokenize(handle: number, text: string, addBos: boolean, special: boolean): Uint32Array {
+    return this.#guard(() => this.#language(handle).tokenize(text, addBos, special));
+  }
+
+  detokenize(handle: number, ids: Uint32Array, skipSpecial: boolean): string {
+    return this.#guard(() => this.#language(handle).detokenize(ids, skipSpecial));
+  }
+
+  logits(handle: number, prompt: string): Float32Array {
+    return this.#guard(() => this.#language(handle).logits(prompt));
+  }
+
+  embed(handle: number, textsJson: string): Float32Array {
+    return this.#guard(() => this.#embedding(handle).embed(textsJson));
+  }
+
+  reset(handle: number): void {
+    this.#guard(() => this.#language(handle).reset());
+  }
+
+  /**
+   * Generate after `prompt`, reporting each step; yields to the event loop
+   * between tokens so `cancelled()` (and the page) get a turn.
+   */
+  async generate(
+    handle: number,
+    prompt: string,
+    optionsJson: string,
+    onStep: (step: StepData) => void,
+    cancelled: () => boolean,
+  ): Promise<GenerateOutcome> {
+    const model = this.#guard(() => this.#language(handle));
+    const started = performance.now();
+    this.#guard(() => model.startGeneration(prompt, optionsJson));
+    let firstAt: number | undefined;
+    let finish: GenerateOutcome["finish"] = "stop";
+    for (;;) {
+      if (cancelled()) {
+        finish = "abort";
+        break;
+      }
+      const json = this.#guard(() => model.step());
+      firstAt ??= performance.now();
+      if (json === undefined) break;
+      const step = JSON.parse(json) as StepData;
+      onStep(step);
+      if (step.finish !== null) {
+        finish = step.finish;
+        break;
+      }
+      await yieldNow();
+    }
+    const ended = performance.now();
+    const [promptTokens, completionTokens] = this.#guard(() => Array.from(model.usage()));
+    return {
+      finish,
+      promptTokens: promptTokens ?? 0,
+      completionTokens: completionTokens ?? 0,
+      promptMs: (firstAt ?? ended) - started,
+      generateMs: ended - (firstAt ?? ended),
+    };
+  }
+
+  free(handle: number): void {
+    const language = this.#languageModels.get(handle);
+    const embedding = this.#embeddingModels.get(handle);
+    this.#languageModels.delete(handle);
+    this.#embeddingModels.delete(handle);
+    try {
+      if (language?.generation === generation) language.model.free();
+      if (embedding?.generation === generation) embedding.model.free();
+    } catch {
+      // freed with a crashed instance
+    }
+  }
+}
