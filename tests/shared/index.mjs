@@ -4,4 +4,5 @@ export const suites = {
   agents: () => import("./agents.scenarios.mjs"),
   providers: () => import("./providers.scenarios.mjs"),
   reliability: () => import("./reliability.scenarios.mjs"),
+  local: () => import("./local.scenarios.mjs"),
 };
