@@ -1,5 +1,7 @@
 // A static file server for the browser tests: serves the built package at
-// /pkg/ and the test files at /tests/, plus a page whose import map resolves
+// /pkg/, the test files at /tests/, the examples (/examples/, compiled in
+// /.cache/examples/), the model weights (/.cache/models/) and the local
+// model's reference data, plus a page whose import map resolves
 // `rig-wasm/...` the way a bundler would (from package.json "exports").
 // It listens on its own port, so every API call from the page is
 // cross-origin, as in a real deployment.
@@ -47,10 +49,14 @@ export async function startStaticServer({ host = "127.0.0.1" } = {}) {
       }
       let file;
       if (url.pathname.startsWith("/pkg/")) file = normalize(join(PKG, url.pathname.slice(5)));
-      else if (url.pathname.startsWith("/tests/") || url.pathname.startsWith("/examples/") || url.pathname.startsWith("/.cache/")) file = normalize(join(ROOT, url.pathname));
+      else if (url.pathname.startsWith("/tests/") || url.pathname.startsWith("/examples/") || url.pathname.startsWith("/.cache/") || url.pathname.startsWith("/crates/local-model/tests/reference/")) file = normalize(join(ROOT, url.pathname));
       if (!file || !file.startsWith(ROOT)) throw Object.assign(new Error("forbidden"), { status: 403 });
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "content-length": body.byteLength,
+        "cache-control": "no-store",
+      });
       res.end(body);
     } catch (error) {
       res.writeHead(error.status ?? 404, { "content-type": "text/plain" });

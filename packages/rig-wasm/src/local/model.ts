@@ -520,7 +520,11 @@ export class LocalModel {
     if (all.length > 0) parsed.stop = [...((parsed.stop as string[] | undefined) ?? []), ...all];
     return this.#serial(async () => {
       if (signal?.aborted) throw new AbortError("The generation was aborted.", { provider: "local", cause: signal.reason });
-      const outcome = await this.#host.generate([this.#handle, prompt, JSON.stringify(parsed)], (step: StepData) => onText(step.text), signal);
+      // A worker may have produced a token or two before it saw the abort: drop them.
+      const onStep = (step: StepData) => {
+        if (signal?.aborted !== true) onText(step.text);
+      };
+      const outcome = await this.#host.generate([this.#handle, prompt, JSON.stringify(parsed)], onStep, signal);
       if (outcome.finish === "abort") throw new AbortError("The generation was aborted.", { provider: "local", cause: signal?.reason });
       const perToken = outcome.completionTokens > 1 ? outcome.generateMs / (outcome.completionTokens - 1) : 0;
       return {
