@@ -1,6 +1,8 @@
 // What each example must print when run against the project's local server
 // (mock/). Used by examples/run.mjs (Node) and tests/browser (Chromium).
 export const EXPECTED = {
+  // The offline demo: real models, so the checks are about meaning, not exact words.
+  "local-demo": [/Loaded SmolLM2-135M-Instruct.Q4_1.gguf \(llama, 30 layers, chatml/, /> What is the capital of France\? .*Paris/, /> What language do people speak there\?.*French/, /\(streamed \d+ tokens: the first after \d+ ms, then [\d.]+ tokens\/s\)/, /retrieved doc_0/, /Quillon/],
   demo: [/The capital of France is Paris\./, /> What are the basic concepts/, /\(streamed; \d+ tokens\)/],
   "basic-agent": [/Response: Lorem ipsum dolor sit amet/],
   "multi-turn-chat": [/First response: Of course!/, /Second response: Start with ownership/],

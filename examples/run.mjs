@@ -6,6 +6,7 @@
 // With OPENAI_API_KEY set, examples talk to OpenAI. Without it, this starts
 // the project's local OpenAI-compatible server (mock/) and points the
 // examples at it with OPENAI_BASE_URL, so they run offline and in CI.
+// local-demo runs real models in WebAssembly and needs neither.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,9 +22,11 @@ const check = args.includes("--check");
 const names = args.filter((a) => !a.startsWith("--"));
 const selected = names.length ? names : Object.keys(EXPECTED);
 
+// Examples on the local model (rig-wasm/local) need no server and no key.
+const LOCAL = new Set(["local-demo"]);
 let server;
 const env = { ...process.env };
-if (!env.OPENAI_API_KEY) {
+if (!env.OPENAI_API_KEY && selected.some((name) => !LOCAL.has(name))) {
   server = await startMockServer();
   env.OPENAI_API_KEY = "sk-local-mock";
   env.OPENAI_BASE_URL = `${server.url}/v1`;
