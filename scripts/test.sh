@@ -29,7 +29,7 @@ if [ "$WASM_BUILD_STD" = 0 ]; then
   cargo clippy --workspace --target wasm32-unknown-unknown --quiet -- -D warnings
 else
   # No clippy for Debian's rustc-web: at least keep panicking calls out of the binding code.
-  if grep -rnE '\.unwrap\(\)|\.expect\(|panic!\(|unreachable!\(' crates/rig-wasm/src/wasm; then
+  if grep -rnE '\.unwrap\(\)|\.expect\(|panic!\(|unreachable!\(' crates/rig-wasm/src/wasm crates/local-model/src; then
     echo "binding code must not unwrap, expect or panic" >&2
     exit 1
   fi
@@ -38,8 +38,11 @@ node_modules/.bin/tsc -p packages/rig-wasm --noEmit
 node_modules/.bin/tsc -p examples
 
 step "Rust unit tests (native)"
-cargo test --workspace --quiet 2>&1 | tee .cache/test-logs/rust.log
+cargo test --workspace --exclude rig-wasm-local --quiet 2>&1 | tee .cache/test-logs/rust.log
 count "Rust unit tests" .cache/test-logs/rust.log
+# The local models against real weights: optimised (debug candle is ~50x slower).
+cargo test --profile local-native -p rig-wasm-local --quiet 2>&1 | tee .cache/test-logs/rust-local.log
+count "Rust local-model tests" .cache/test-logs/rust-local.log
 
 step "Node.js integration tests"
 node --test --test-timeout=60000 --test-reporter=tap tests/node/ 2>&1 | tee .cache/test-logs/node.log | grep -E '^(not )?ok|^# (pass|fail)' || true
