@@ -10,9 +10,10 @@ const MODELS = new URL("../../.cache/models/", import.meta.url);
 const REFERENCE = new URL("../../crates/local-model/tests/reference/", import.meta.url);
 const SMOL = "SmolLM2-135M-Instruct.Q4_1.gguf";
 const SMOL_BYTES = 98_362_432;
-// Greedy continuation of PROMPT (also asserted natively in crates/local-model/tests/models.rs).
+// Greedy continuation of PROMPT: the file's Q4_1 weights run as they are
+// (rig-wasm's own Q4_1 SIMD kernel), and follow llama.cpp's greedy path.
 const PROMPT = "The capital of France is";
-const CONTINUATION = " Paris.\n\nThe answer is: 2018-01";
+const CONTINUATION = " Paris.\n\nThe United States has a population of approximately 321";
 
 const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
@@ -58,7 +59,7 @@ export default defineScenarios((scenario) => {
   );
 
   scenario(
-    "greedy generation gives the expected continuation; tokens and logits match llama.cpp",
+    "greedy generation, tokens and logits match llama.cpp",
     async () => {
       const model = await smol();
       const result = await model.generate(PROMPT, { maxTokens: 16, temperature: 0, repeatPenalty: 1 });
@@ -74,8 +75,8 @@ export default defineScenarios((scenario) => {
       const logits = await model.logits(PROMPT);
       assert.equal(logits.length, 49152);
       const top = [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, 5);
-      assert.deepEqual(top.slice(0, 2), reference.top.slice(0, 2).map((t) => t.token));
-      assert.ok(top.filter((t) => reference.top.slice(0, 5).some((r) => r.token === t)).length >= 4, `top 5 ${top}`);
+      assert.deepEqual(top, reference.top.slice(0, 5).map((t) => t.token), "llama.cpp's top 5, in order");
+      assert.equal(result.text, reference.greedyText, "llama.cpp's greedy continuation");
     },
     LONG,
   );

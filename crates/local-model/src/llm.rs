@@ -41,8 +41,8 @@ pub struct ModelInfo {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoadOptions {
-    /// Requantize Q4_1/Q5_0/Q5_1 tensors to Q8_0 at load (default true):
-    /// those formats have no wasm SIMD kernel in candle; Q8_0 has one.
+    /// Requantize tensors in formats with no SIMD kernel on this target to
+    /// Q8_0 at load (default true): Q5_0/Q5_1, and natively Q4_1.
     #[serde(default = "yes")]
     pub requantize: bool,
 }

@@ -15,19 +15,23 @@
 //!   of an f32 copy (262,144 × 640 × 4 B = 671 MB for Gemma 3).
 //! - Gemma 3's sliding-window layers also limit attention during decoding
 //!   (candle only masks the prompt), so contexts beyond the window are right.
-//! - Tensors in formats without a wasm SIMD kernel (Q4_1, Q5_0, Q5_1) are
-//!   requantized to Q8_0 at load: 2–3× faster matmuls, slightly *more*
-//!   precision than the source, twice their bytes.
+//! - Q4_1 matrices use this crate's own kernel in wasm (`q4_1.rs`):
+//!   candle has no SIMD kernel for Q4_1 (nor Q5_0/Q5_1) in wasm or on x86.
+//!   Tensors in a format without a SIMD kernel on the target are
+//!   requantized to Q8_0 at load (Q5_0/Q5_1 in wasm; also Q4_1 natively):
+//!   several times faster matmuls, slightly *more* precision than the
+//!   source, more bytes.
 //! - The key/value cache grows in steps and can be cut back to a prefix,
 //!   so a conversation's next turn reuses the tokens already computed.
 
 use std::rc::Rc;
 
 use candle_core::quantized::gguf_file::Content;
-use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
-use candle_core::{DType, Device, Module, Tensor};
+use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::{DType, Device, Tensor};
 
 use crate::error::LocalError;
+use crate::q4_1::Matrix;
 
 /// The largest context this runtime serves (the KV cache and rotary tables).
 pub const MAX_CONTEXT: usize = 4096;
@@ -188,13 +192,13 @@ impl RmsNorm {
 }
 
 struct Layer {
-    wq: QMatMul,
-    wk: QMatMul,
-    wv: QMatMul,
-    wo: QMatMul,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    wq: Matrix,
+    wk: Matrix,
+    wv: Matrix,
+    wo: Matrix,
+    gate: Matrix,
+    up: Matrix,
+    down: Matrix,
     attn_norm: RmsNorm,
     ffn_norm: RmsNorm,
     /// Gemma 3 only: per-head q/k norms and the post-block norms.
@@ -207,29 +211,39 @@ struct Layer {
     cache: Cache,
 }
 
-/// Load a matrix, requantizing formats that have no wasm SIMD kernel.
+/// `tensor`, or (with `requantize`) the same values as Q8_0 when its format
+/// has no SIMD kernel on this target.
+fn requantized(tensor: QTensor, requantize: bool, device: &Device) -> Result<QTensor, LocalError> {
+    let slow = match tensor.dtype() {
+        GgmlDType::Q5_0 | GgmlDType::Q5_1 => true,
+        GgmlDType::Q4_1 => !crate::q4_1::HAS_Q4_1_KERNEL,
+        _ => false,
+    };
+    if !(requantize && slow) {
+        return Ok(tensor);
+    }
+    Ok(QTensor::quantize(
+        &tensor.dequantize(device)?,
+        GgmlDType::Q8_0,
+    )?)
+}
+
+/// Load a matrix, requantizing formats that have no SIMD kernel here.
 fn matrix(
     content: &Content,
     reader: &mut std::io::Cursor<&[u8]>,
     name: &str,
     device: &Device,
     requantize: bool,
-) -> Result<QMatMul, LocalError> {
+) -> Result<Matrix, LocalError> {
     let tensor = content.tensor(reader, name, device)?;
-    let tensor = match tensor.dtype() {
-        GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 if requantize => {
-            let values = tensor.dequantize(device)?;
-            QTensor::quantize(&values, GgmlDType::Q8_0)?
-        }
-        _ => tensor,
-    };
-    Ok(QMatMul::from_qtensor(tensor)?)
+    Matrix::new(requantized(tensor, requantize, device)?)
 }
 
 /// A loaded model and its caches.
 pub struct Transformer {
     pub config: Config,
-    embed: QMatMul,
+    embed: Matrix,
     layers: Vec<Layer>,
     norm: RmsNorm,
     device: Device,
@@ -245,13 +259,7 @@ impl Transformer {
         let mut reader = std::io::Cursor::new(bytes);
         let r = &mut reader;
         let embed_tensor = content.tensor(r, "token_embd.weight", &device)?;
-        let embed_tensor = match embed_tensor.dtype() {
-            GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 if requantize => {
-                QTensor::quantize(&embed_tensor.dequantize(&device)?, GgmlDType::Q8_0)?
-            }
-            _ => embed_tensor,
-        };
-        let embed = QMatMul::from_arc(std::sync::Arc::new(embed_tensor))?;
+        let embed = Matrix::new(requantized(embed_tensor, requantize, &device)?)?;
         let norm = RmsNorm::load(content, r, "output_norm.weight", config.eps, &device)?;
         let global = Rc::new(Rope::new(
             config.head_dim,

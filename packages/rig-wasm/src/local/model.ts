@@ -63,9 +63,10 @@ export interface LocalModelOptions extends RuntimeOptions {
   /** The chat format (default: from the GGUF file; base models: `"plain"`). */
   template?: "chatml" | "gemma" | "plain";
   /**
-   * Requantize Q4_1/Q5_0/Q5_1 weights to Q8_0 at load (default true): those
-   * formats have no WebAssembly SIMD kernel, Q8_0 does (about 3× faster
-   * decoding; twice their memory; logits within quantisation noise).
+   * Requantize Q5_0/Q5_1 weights to Q8_0 at load (default true): those
+   * formats have no WebAssembly SIMD kernel, Q8_0 does (several times faster
+   * decoding, more memory, logits within quantisation noise). Q4_1, Q4_0,
+   * Q8_0 and the K-quants always run as stored.
    */
   requantize?: boolean;
   /** Defaults for every generation of this model (including the agent's). */
