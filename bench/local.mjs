@@ -7,8 +7,9 @@
 // llama.cpp in wasm (@wllama/wllama, single thread) and of the same Rust
 // code built natively; for all-MiniLM-L6-v2, sentences/s in wasm and
 // native. Every engine runs in its own fresh process (so the peak memory is
-// its own), one after another in the same run, with the same prompt, the
-// same greedy decoding and the same file. Also: how close the logits are
+// its own), the engines taking turns over several rounds (ROUNDS, default
+// 5; medians reported), with the same prompt, the same greedy decoding and
+// the same file. Also: how close the logits are
 // to llama.cpp's (top-5 next tokens), with and without requantizing.
 //
 // Writes bench/LOCAL.md and bench/local.json.
@@ -45,13 +46,13 @@ function sentence(i) {
   return `${subjects[i % 4]} ${predicates[Math.floor(i / 4) % 4]} (sentence ${i}).`;
 }
 
-const ROUNDS = 3;
-/** The median of ROUNDS runs of `work` (which returns milliseconds): this machine's neighbours are noisy. */
+/** Inside one process: a warm-up run of `work` (which returns milliseconds), then the timed one. */
 async function median(work) {
-  const times = [];
-  for (let i = 0; i < ROUNDS; i++) times.push(await work());
-  return times.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+  await work();
+  return work();
 }
+/** Processes per engine and model: the figures are the medians (shared machines are noisy; rounds interleave the engines). */
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 const top5 = (logits) => [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, 5);
 
@@ -189,18 +190,37 @@ const results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
   prompt: PROMPT,
   decodeTokens: DECODE,
+  rounds: ROUNDS,
   llms: {},
 };
-for (const { file, name } of LLMS) {
-  results.llms[file] = {
-    name,
-    rig: child("rig", file),
-    rigExact: child("rig-exact", file),
-    wllama: child("wllama", file),
-    native: native(["llm", `${MODELS}/${file}`, PROMPT, String(DECODE)]),
-  };
+/** Per numeric field, the median over the rounds. */
+function medians(runs) {
+  const out = { ...runs[0], runs };
+  for (const [key, value] of Object.entries(runs[0])) {
+    if (typeof value !== "number") continue;
+    const sorted = runs.map((r) => r[key]).sort((a, b) => a - b);
+    out[key] = sorted[Math.floor(sorted.length / 2)];
+  }
+  return out;
 }
-results.minilm = { rig: child("rig-minilm"), native: native(["minilm", `${MODELS}/all-MiniLM-L6-v2`, String(SENTENCES)]) };
+const runs = {};
+const record = (key, value) => (runs[key] ??= []).push(value);
+for (let round = 1; round <= ROUNDS; round++) {
+  log(`round ${round} of ${ROUNDS}`);
+  for (const { file } of LLMS) {
+    record(`${file}/rig`, child("rig", file));
+    record(`${file}/rigExact`, child("rig-exact", file));
+    record(`${file}/wllama`, child("wllama", file));
+    record(`${file}/native`, native(["llm", `${MODELS}/${file}`, PROMPT, String(DECODE)]));
+  }
+  record("minilm/rig", child("rig-minilm"));
+  record("minilm/native", native(["minilm", `${MODELS}/all-MiniLM-L6-v2`, String(SENTENCES)]));
+}
+for (const { file, name } of LLMS) {
+  results.llms[file] = { name };
+  for (const engine of ["rig", "rigExact", "wllama", "native"]) results.llms[file][engine] = medians(runs[`${file}/${engine}`]);
+}
+results.minilm = { rig: medians(runs["minilm/rig"]), native: medians(runs["minilm/native"]) };
 
 const size = (f) => (existsSync(f) ? readFileSync(f).byteLength : undefined);
 const { gzipSync } = await import("node:zlib");
@@ -218,7 +238,7 @@ const lines = [
   ``,
   `${results.date.slice(0, 10)} · ${results.machine} · \`npm run bench:local\``,
   ``,
-  `Prompt of ${Object.values(results.llms)[0].rig.promptTokens} tokens, then ${DECODE} greedy tokens one at a time; each figure the median of 3 runs. `
+  `Prompt of ${Object.values(results.llms)[0].rig.promptTokens} tokens, then ${DECODE} greedy tokens one at a time (after a warm-up run); each figure is the median of ${ROUNDS} processes per engine, the engines taking turns. `
     + `"rig-wasm" is the default load (Q5_0/Q5_1 tensors, which have no wasm SIMD kernel, requantized to Q8_0; `
     + `Q4_1 runs as stored on rig-wasm's own kernel); "exact" keeps every tensor's format. wllama ${JSON.parse(readFileSync(`${root}node_modules/@wllama/wllama/package.json`, "utf8")).version}, single thread. `
     + `Peak memory is the process's peak RSS (Node.js itself is ~45 MB of it).`,
@@ -239,7 +259,7 @@ const m = results.minilm;
 const sps = (x) => (x.sentences * 1000) / x.embedMs;
 lines.push(
   ``,
-  `all-MiniLM-L6-v2, ${SENTENCES} sentences in batches of 16 (median of 3):`,
+  `all-MiniLM-L6-v2, ${SENTENCES} sentences in batches of 16 (medians as above):`,
   ``,
   `| engine | load | sentences/s | peak memory |`,
   `|---|--:|--:|--:|`,
