@@ -176,6 +176,20 @@ struct Generation {
     finished: bool,
 }
 
+impl Generation {
+    /// End the generation: the last step carries all text still held back.
+    fn finish(&mut self, token: u32, reason: FinishReason) -> Step {
+        self.finished = true;
+        let mut text = std::mem::take(&mut self.held);
+        text.push_str(&self.text.finish());
+        Step {
+            text,
+            token: Some(token),
+            finish: Some(reason),
+        }
+    }
+}
+
 /// A GGUF language model and its current generation.
 pub struct LanguageModel {
     transformer: Transformer,
@@ -371,14 +385,7 @@ impl LanguageModel {
         );
         let token = sample(&logits, &g.sampling, &mut g.rng);
         if self.tokenizer.stop_ids.contains(&token) {
-            g.finished = true;
-            let mut text = std::mem::take(&mut g.held);
-            text.push_str(&g.text.finish());
-            return Ok(Step {
-                text,
-                token: Some(token),
-                finish: Some(FinishReason::Stop),
-            });
+            return Ok(g.finish(token, FinishReason::Stop));
         }
         g.produced += 1;
         g.history.push(token);
@@ -408,14 +415,7 @@ impl LanguageModel {
         }
         let out_of_room = self.cached.len() + 1 >= context;
         if g.produced >= g.options.max_tokens || out_of_room {
-            g.finished = true;
-            let mut text = std::mem::take(&mut g.held);
-            text.push_str(&g.text.finish());
-            return Ok(Step {
-                text,
-                token: Some(token),
-                finish: Some(FinishReason::Length),
-            });
+            return Ok(g.finish(token, FinishReason::Length));
         }
         // Hold back a tail that could still become a stop text.
         let keep = g

@@ -45,6 +45,16 @@ fn load(file: &'static str, requantize: bool) -> LanguageModel {
     LanguageModel::load_with(bytes(file), &LoadOptions { requantize }).unwrap()
 }
 
+/// llama.cpp's most likely next tokens, best first.
+fn reference_top(model: &Value) -> Vec<u32> {
+    model["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["token"].as_u64().unwrap() as u32)
+        .collect()
+}
+
 fn reference() -> Value {
     serde_json::from_str(include_str!("reference/llamacpp.json")).unwrap()
 }
@@ -120,12 +130,7 @@ fn tokenizers_match_llama_cpp() {
 fn smollm2_logits_match_llama_cpp() {
     let r = reference();
     let want = &r["models"][SMOL];
-    let want_top: Vec<u32> = want["top"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["token"].as_u64().unwrap() as u32)
-        .collect();
+    let want_top = reference_top(want);
     // Exact formats (Q4_1 as stored): the same top 5 as llama.cpp.
     let mut exact = load(SMOL, false);
     assert_eq!(
@@ -153,12 +158,7 @@ fn smollm2_logits_match_llama_cpp() {
 fn gemma3_logits_match_llama_cpp() {
     let r = reference();
     let want = &r["models"][GEMMA];
-    let want_top: Vec<u32> = want["top"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["token"].as_u64().unwrap() as u32)
-        .collect();
+    let want_top = reference_top(want);
     let mut m = load(GEMMA, true);
     assert_eq!(
         m.encode_prompt(r["prompt"].as_str().unwrap()).unwrap(),

@@ -336,6 +336,14 @@ function checkRuntimeOptions(options: unknown, known: readonly string[]): Runtim
 
 const RUNTIME_KEYS = ["onProgress", "worker", "wasm", "signal"] as const;
 
+/** Free a model in its host, then stop the host (a worker: terminated). */
+function release(host: Host, handle: number): void {
+  void host
+    .call("free", [handle])
+    .catch(() => undefined)
+    .finally(() => host.terminate());
+}
+
 /**
  * A small language model from a GGUF file, running in WebAssembly (Llama
  * family, such as SmolLM2, and Gemma 3). Use it directly (`generate`,
@@ -550,7 +558,7 @@ export class LocalModel {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    void this.#host.call("free", [this.#handle]).catch(() => undefined).finally(() => this.#host.terminate());
+    release(this.#host, this.#handle);
   }
 
   [Symbol.dispose](): void {
@@ -651,7 +659,7 @@ export class LocalEmbeddingModel {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    void this.#host.call("free", [this.#handle]).catch(() => undefined).finally(() => this.#host.terminate());
+    release(this.#host, this.#handle);
   }
 
   [Symbol.dispose](): void {
