@@ -120,7 +120,7 @@ impl Q41Matrix {
         let Ok((rows, cols)) = tensor.shape().dims2() else {
             return Ok(None);
         };
-        if cols % BLOCK != 0 {
+        if cols == 0 || rows == 0 || cols % BLOCK != 0 {
             return Ok(None);
         }
         let data = tensor.data()?;

@@ -138,22 +138,22 @@ export class Runtime {
     await loadRuntime(input);
   }
 
-  #language(handle: number): WasmLanguageModel {
-    const entry = this.#languageModels.get(handle);
-    if (entry === undefined) throw runtimeError("invalid_argument", "model: this LocalModel was disposed", "model");
+  /** A loaded model by handle; a clear error once disposed or lost in a crash. */
+  #entry<T>(models: Map<number, Entry<T>>, handle: number, what: string): T {
+    const entry = models.get(handle);
+    if (entry === undefined) throw runtimeError("invalid_argument", `model: this ${what} was disposed`, "model");
     if (entry.generation !== generation) {
-      throw runtimeError("internal", "this LocalModel was lost when the local runtime crashed; load it again");
+      throw runtimeError("internal", `this ${what} was lost when the local runtime crashed; load it again`);
     }
     return entry.model;
   }
 
+  #language(handle: number): WasmLanguageModel {
+    return this.#entry(this.#languageModels, handle, "LocalModel");
+  }
+
   #embedding(handle: number): WasmEmbeddingModel {
-    const entry = this.#embeddingModels.get(handle);
-    if (entry === undefined) throw runtimeError("invalid_argument", "model: this LocalEmbeddingModel was disposed", "model");
-    if (entry.generation !== generation) {
-      throw runtimeError("internal", "this LocalEmbeddingModel was lost when the local runtime crashed; load it again");
-    }
-    return entry.model;
+    return this.#entry(this.#embeddingModels, handle, "LocalEmbeddingModel");
   }
 
   #guard<T>(work: () => T): T {
