@@ -10,7 +10,7 @@ pub mod chat;
 pub mod embed;
 pub mod error;
 pub mod llm;
-pub mod q4_1;
+pub mod matrix;
 pub mod sampling;
 pub mod tokenizer;
 pub mod transformer;

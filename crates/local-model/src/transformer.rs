@@ -15,8 +15,10 @@
 //!   of an f32 copy (262,144 × 640 × 4 B = 671 MB for Gemma 3).
 //! - Gemma 3's sliding-window layers also limit attention during decoding
 //!   (candle only masks the prompt), so contexts beyond the window are right.
-//! - Q4_1 matrices use this crate's own kernel in wasm (`q4_1.rs`):
-//!   candle has no SIMD kernel for Q4_1 (nor Q5_0/Q5_1) in wasm or on x86.
+//! - Q4_1 and Q8_0 matrices use this crate's own kernel in wasm
+//!   (`matrix.rs`): candle has no SIMD kernel for Q4_1 (nor Q5_0/Q5_1) in
+//!   wasm or on x86, and its wasm Q8_0 kernel re-widens the activations
+//!   and converts two f16 scales for every row and block.
 //!   Tensors in a format without a SIMD kernel on the target are
 //!   requantized to Q8_0 at load (Q5_0/Q5_1 in wasm; also Q4_1 natively):
 //!   several times faster matmuls, slightly *more* precision than the
@@ -31,7 +33,7 @@ use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{DType, Device, Tensor};
 
 use crate::error::LocalError;
-use crate::q4_1::Matrix;
+use crate::matrix::Matrix;
 
 /// The largest context this runtime serves (the KV cache and rotary tables).
 pub const MAX_CONTEXT: usize = 4096;
@@ -216,7 +218,7 @@ struct Layer {
 fn requantized(tensor: QTensor, requantize: bool, device: &Device) -> Result<QTensor, LocalError> {
     let slow = match tensor.dtype() {
         GgmlDType::Q5_0 | GgmlDType::Q5_1 => true,
-        GgmlDType::Q4_1 => !crate::q4_1::HAS_Q4_1_KERNEL,
+        GgmlDType::Q4_1 => !crate::matrix::HAS_KERNEL,
         _ => false,
     };
     if !(requantize && slow) {

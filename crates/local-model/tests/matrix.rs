@@ -1,14 +1,15 @@
-//! rig-wasm's Q4_1 matrix (the kernel wasm uses; natively its scalar twin)
-//! against candle's own Q4_1 matmul and dequantization.
+//! rig-wasm's packed Q4_1/Q8_0 matrices (the kernel wasm uses; natively its
+//! scalar twin, on the same layout) against candle's own matmul and
+//! dequantization of the same tensors.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
-use rig_wasm_local::q4_1::Q41Matrix;
+use rig_wasm_local::matrix::Packed;
 use rig_wasm_local::LocalError;
 
-#[test]
-fn matches_candle_q4_1_matmul() {
+/// 7 rows: one full group of four and one padded group.
+fn check(dtype: GgmlDType) {
     let (rows, cols) = (7, 96);
     let w: Vec<f32> = (0..rows * cols)
         .map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0)
@@ -18,8 +19,8 @@ fn matches_candle_q4_1_matmul() {
         .collect();
     let w = Tensor::from_vec(w, (rows, cols), &Device::Cpu).unwrap();
     let x = Tensor::from_vec(x, (1, 2, cols), &Device::Cpu).unwrap();
-    let q = QTensor::quantize(&w, GgmlDType::Q4_1).unwrap();
-    let ours = Q41Matrix::from_qtensor(&q).unwrap().unwrap();
+    let q = QTensor::quantize(&w, dtype).unwrap();
+    let ours = Packed::from_qtensor(&q).unwrap().unwrap();
     let got = ours.forward(&x).unwrap();
     assert_eq!(got.dims(), &[1, 2, rows]);
     let deq = q
@@ -33,12 +34,35 @@ fn matches_candle_q4_1_matmul() {
         want.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
     );
     for (g, w) in got.iter().zip(&want) {
-        assert!((g - w).abs() <= 2e-3 * w.abs().max(1.0), "{g} vs {w}");
+        assert!(
+            (g - w).abs() <= 2e-3 * w.abs().max(1.0),
+            "{dtype:?}: {g} vs {w}"
+        );
     }
     // Rows as embeddings: exactly candle's dequantized rows.
-    let ids = Tensor::new(&[3u32, 0], &Device::Cpu).unwrap();
+    let ids = Tensor::new(&[3u32, 0, 6], &Device::Cpu).unwrap();
     let rows_back = ours.embedding(&ids).unwrap().to_vec2::<f32>().unwrap();
-    assert_eq!(rows_back, vec![deq[3].clone(), deq[0].clone()]);
+    assert_eq!(
+        rows_back,
+        vec![deq[3].clone(), deq[0].clone(), deq[6].clone()]
+    );
     let bad = ours.embedding(&Tensor::new(&[7u32], &Device::Cpu).unwrap());
     assert!(matches!(bad, Err(LocalError::Invalid { .. })));
+}
+
+#[test]
+fn q4_1_matches_candle() {
+    check(GgmlDType::Q4_1);
+}
+
+#[test]
+fn q8_0_matches_candle() {
+    check(GgmlDType::Q8_0);
+}
+
+#[test]
+fn other_formats_are_left_to_candle() {
+    let w = Tensor::zeros((4, 32), candle_core::DType::F32, &Device::Cpu).unwrap();
+    let q = QTensor::quantize(&w, GgmlDType::Q4_0).unwrap();
+    assert!(Packed::from_qtensor(&q).unwrap().is_none());
 }

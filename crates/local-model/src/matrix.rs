@@ -1,0 +1,550 @@
+//! The model's weight matrices, with WebAssembly SIMD kernels for Q4_1 and
+//! Q8_0.
+//!
+//! Decoding one token is a chain of matrix–vector products; in wasm nearly
+//! all of its time is the quantized dot products. candle 0.11 has wasm SIMD
+//! kernels for Q4_0, Q8_0 and the K-quants, but Q4_1 (the format of the
+//! SmolLM2 GGUF rig-wasm ships by default) falls back to scalar code, about
+//! 2.5× slower, and its Q8_0 kernel (SmolLM2's output projection, and every
+//! requantized Gemma 3 tensor) re-widens the activations and converts two
+//! f16 scales (in software) for every row and block. `Packed` is
+//! one kernel for both formats, arranged for wasm SIMD:
+//! - rows are packed in groups of four, block by block, so one pass reads
+//!   one contiguous stream and shares each activation block among four rows;
+//! - block scales (and Q4_1 minimums) are converted from f16 once at load and
+//!   stored four rows to a vector;
+//! - the activations are quantized (ggml's Q8_1) and widened to i16 once per
+//!   product, so a block is four `i32x4.dot_i16x8_s` per row; the four
+//!   rows' sums are transposed into one vector and scaled together, not one
+//!   horizontal sum per row and block.
+//!
+//! Same arithmetic as ggml's Q4_1 × Q8_1 and Q8_0 × Q8_0 dot products
+//! (Σ d·d'·q·q', plus m·d'·Σq' per block for Q4_1). Native builds keep
+//! candle's kernels (AVX); other formats keep candle's everywhere.
+
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{Module, Tensor};
+
+use crate::error::LocalError;
+
+/// Values per block (both formats).
+const BLOCK: usize = 32;
+/// Rows per group: one pass of the kernel.
+const GROUP: usize = 4;
+
+/// Whether `Packed` matrices run a SIMD kernel on this target (in wasm);
+/// elsewhere `Matrix::new` keeps candle's kernels.
+pub const HAS_KERNEL: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+
+/// A weight matrix `(rows, cols)`, multiplied as `x · Wᵀ`.
+pub enum Matrix {
+    Candle(QMatMul),
+    Packed(Packed),
+}
+
+impl Matrix {
+    /// Wrap a loaded tensor; in wasm, Q4_1 and Q8_0 tensors take the kernel below.
+    pub fn new(tensor: QTensor) -> Result<Self, LocalError> {
+        if HAS_KERNEL {
+            if let Some(m) = Packed::from_qtensor(&tensor)? {
+                return Ok(Self::Packed(m));
+            }
+        }
+        Ok(Self::Candle(QMatMul::from_qtensor(tensor)?))
+    }
+
+    pub fn forward(&self, xs: &Tensor) -> Result<Tensor, LocalError> {
+        match self {
+            Self::Candle(m) => Ok(m.forward(xs)?),
+            Self::Packed(m) => m.forward(xs),
+        }
+    }
+
+    /// Rows of the matrix as a lookup table (token embeddings).
+    pub fn embedding(&self, ids: &Tensor) -> Result<Tensor, LocalError> {
+        match self {
+            Self::Candle(m) => Ok(m.embedding(ids)?),
+            Self::Packed(m) => m.embedding(ids),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `value = d·q + m`, q in 0..=15: 16 bytes per block, values 0–15 in
+    /// the low nibbles and 16–31 in the high ones.
+    Q4_1,
+    /// `value = d·q`, q in -128..=127: 32 bytes per block.
+    Q8_0,
+}
+
+impl Format {
+    /// Bytes of packed values per row and block.
+    const fn bytes(self) -> usize {
+        match self {
+            Self::Q4_1 => BLOCK / 2,
+            Self::Q8_0 => BLOCK,
+        }
+    }
+    /// Bytes per block in GGUF (f16 scale, for Q4_1 an f16 minimum, values).
+    const fn gguf_bytes(self) -> usize {
+        match self {
+            Self::Q4_1 => 4 + BLOCK / 2,
+            Self::Q8_0 => 2 + BLOCK,
+        }
+    }
+}
+
+/// A Q4_1 or Q8_0 matrix, repacked for the kernel. Rows come in groups of
+/// four (the last group padded with zero rows); within a group, block by
+/// block: the four rows' values (`qs`), their scales (`d`) and, for Q4_1,
+/// their minimums (`m`).
+pub struct Packed {
+    format: Format,
+    rows: usize,
+    cols: usize,
+    qs: Vec<u8>,
+    d: Vec<f32>,
+    m: Vec<f32>,
+}
+
+/// Activations quantized as ggml's Q8_1: per 32 values a scale and signed
+/// bytes (-127..=127), kept widened to i16 for the kernel.
+pub(crate) struct Quantized {
+    wide: Vec<i16>,
+    scales: Vec<f32>,
+    /// Per block: scale × the sum of the quantized values (Q4_1's minimums).
+    sums: Vec<f32>,
+}
+
+fn quantize(xs: &[f32]) -> Quantized {
+    let mut wide = Vec::with_capacity(xs.len());
+    let mut scales = Vec::with_capacity(xs.len() / BLOCK);
+    let mut sums = Vec::with_capacity(xs.len() / BLOCK);
+    for block in xs.chunks_exact(BLOCK) {
+        // Comparisons rather than f32::max / f32::round: those are libm
+        // calls in wasm (NaN and ties-away semantics), and this runs per product.
+        let amax = block.iter().fold(0f32, |m, x| {
+            let a = x.abs();
+            if a > m {
+                a
+            } else {
+                m
+            }
+        });
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let mut sum = 0i32;
+        for &x in block {
+            let v = x * id;
+            // Round half away from zero, exactly like ggml's roundf (f32.trunc
+            // is an instruction); `as` saturates.
+            let t = v.trunc();
+            let q = if (v - t).abs() >= 0.5 {
+                t + v.signum()
+            } else {
+                t
+            } as i32;
+            sum += q;
+            wide.push(q as i16);
+        }
+        // The scale as f16 like ggml's; the sum's term in f32 (rounding it to
+        // f16 as ggml's block does moved the logits further from llama.cpp's).
+        let d = half::f16::from_f32(d).to_f32();
+        scales.push(d);
+        sums.push(d * sum as f32);
+    }
+    Quantized { wide, scales, sums }
+}
+
+fn f16_at(bytes: &[u8], at: usize) -> f32 {
+    let bits = u16::from_le_bytes([
+        bytes.get(at).copied().unwrap_or(0),
+        bytes.get(at + 1).copied().unwrap_or(0),
+    ]);
+    half::f16::from_bits(bits).to_f32()
+}
+
+impl Packed {
+    /// `None` when the tensor is not a 2-D Q4_1 or Q8_0 matrix.
+    pub fn from_qtensor(tensor: &QTensor) -> Result<Option<Self>, LocalError> {
+        let format = match tensor.dtype() {
+            GgmlDType::Q4_1 => Format::Q4_1,
+            GgmlDType::Q8_0 => Format::Q8_0,
+            _ => return Ok(None),
+        };
+        let Ok((rows, cols)) = tensor.shape().dims2() else {
+            return Ok(None);
+        };
+        if cols == 0 || rows == 0 || cols % BLOCK != 0 {
+            return Ok(None);
+        }
+        let data = tensor.data()?;
+        let nb = cols / BLOCK;
+        let row_bytes = nb * format.gguf_bytes();
+        if data.len() != rows * row_bytes {
+            return Err(LocalError::Model(format!(
+                "a {format:?} tensor has the wrong size"
+            )));
+        }
+        let groups = rows.div_ceil(GROUP);
+        let width = format.bytes();
+        let mut qs = vec![0u8; groups * GROUP * nb * width];
+        let mut d = vec![0f32; groups * GROUP * nb];
+        let mut m = match format {
+            Format::Q4_1 => vec![0f32; groups * GROUP * nb],
+            Format::Q8_0 => Vec::new(),
+        };
+        for (row, src) in data.chunks_exact(row_bytes).enumerate() {
+            let (g, r) = (row / GROUP, row % GROUP);
+            for (b, block) in src.chunks_exact(format.gguf_bytes()).enumerate() {
+                // Slot of (row, block): group g, block b, row r of the group.
+                let slot = (g * nb + b) * GROUP + r;
+                if let Some(x) = d.get_mut(slot) {
+                    *x = f16_at(block, 0);
+                }
+                let values = match format {
+                    Format::Q4_1 => {
+                        if let Some(x) = m.get_mut(slot) {
+                            *x = f16_at(block, 2);
+                        }
+                        block.get(4..)
+                    }
+                    Format::Q8_0 => block.get(2..),
+                };
+                if let (Some(to), Some(from)) =
+                    (qs.get_mut(slot * width..(slot + 1) * width), values)
+                {
+                    to.copy_from_slice(from);
+                }
+            }
+        }
+        Ok(Some(Self {
+            format,
+            rows,
+            cols,
+            qs,
+            d,
+            m,
+        }))
+    }
+
+    /// `xs · Wᵀ` for `xs` of shape `(…, cols)`.
+    pub fn forward(&self, xs: &Tensor) -> Result<Tensor, LocalError> {
+        let mut dims = xs.dims().to_vec();
+        let Some(last) = dims.last_mut() else {
+            return Err(LocalError::Compute("matmul of a scalar".into()));
+        };
+        if *last != self.cols {
+            return Err(LocalError::Compute(format!(
+                "matmul of width {} by a matrix of width {}",
+                last, self.cols
+            )));
+        }
+        *last = self.rows;
+        let input = xs
+            .flatten_all()?
+            .to_dtype(candle_core::DType::F32)?
+            .to_vec1::<f32>()?;
+        let mut out = vec![0f32; input.len() / self.cols * self.rows];
+        for (x, y) in input
+            .chunks_exact(self.cols)
+            .zip(out.chunks_exact_mut(self.rows))
+        {
+            self.matvec(&quantize(x), y);
+        }
+        Ok(Tensor::from_vec(out, dims, xs.device())?)
+    }
+
+    /// Rows `ids`, dequantized.
+    pub fn embedding(&self, ids: &Tensor) -> Result<Tensor, LocalError> {
+        let ids = ids.flatten_all()?.to_vec1::<u32>()?;
+        let (nb, width) = (self.cols / BLOCK, self.format.bytes());
+        let mut out = Vec::with_capacity(ids.len() * self.cols);
+        for &id in &ids {
+            let row = id as usize;
+            if row >= self.rows {
+                return Err(LocalError::invalid(
+                    "tokens",
+                    format!("{id} is not a token id of this model"),
+                ));
+            }
+            let (g, r) = (row / GROUP, row % GROUP);
+            for b in 0..nb {
+                let slot = (g * nb + b) * GROUP + r;
+                let (Some(q), Some(&d)) = (
+                    self.qs.get(slot * width..(slot + 1) * width),
+                    self.d.get(slot),
+                ) else {
+                    return Err(LocalError::Compute("a packed matrix is truncated".into()));
+                };
+                match self.format {
+                    Format::Q4_1 => {
+                        let m = self.m.get(slot).copied().unwrap_or(0.0);
+                        out.extend(q.iter().map(|&v| f32::from(v & 0x0F) * d + m));
+                        out.extend(q.iter().map(|&v| f32::from(v >> 4) * d + m));
+                    }
+                    Format::Q8_0 => out.extend(q.iter().map(|&v| f32::from(v as i8) * d)),
+                }
+            }
+        }
+        Ok(Tensor::from_vec(
+            out,
+            (ids.len(), self.cols),
+            &candle_core::Device::Cpu,
+        )?)
+    }
+
+    /// `y[r] = W[r] · x` for every row, a group of four rows per pass.
+    fn matvec(&self, x: &Quantized, y: &mut [f32]) {
+        let nb = self.cols / BLOCK;
+        let width = self.format.bytes();
+        let groups = self
+            .qs
+            .chunks_exact(nb * GROUP * width)
+            .zip(self.d.chunks_exact(nb * GROUP));
+        for (i, (q, d)) in groups.enumerate() {
+            let sums = match self.format {
+                Format::Q4_1 => {
+                    let m = self
+                        .m
+                        .get(i * nb * GROUP..(i + 1) * nb * GROUP)
+                        .unwrap_or(&[]);
+                    kernel::q4_1(q, d, m, x)
+                }
+                Format::Q8_0 => kernel::q8_0(q, d, x),
+            };
+            let rows = y.get_mut(i * GROUP..).unwrap_or(&mut []);
+            for (y1, s) in rows.iter_mut().zip(sums) {
+                *y1 = s;
+            }
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(unsafe_code)]
+mod kernel {
+    use core::arch::wasm32::*;
+
+    use super::{Quantized, BLOCK, GROUP};
+
+    /// Loads 16 bytes at `p[at..]`. The callers' slices come from
+    /// `chunks_exact` of the right width, checked by the `debug_assert`s.
+    #[inline(always)]
+    fn load(p: &[u8], at: usize) -> v128 {
+        debug_assert!(p.len() >= at + 16);
+        // SAFETY: in bounds (see above); `v128_load` reads unaligned.
+        unsafe { v128_load(p.as_ptr().add(at) as *const v128) }
+    }
+
+    /// 8 signed bytes at `p[at..]`, widened to i16.
+    #[inline(always)]
+    fn load_i8x8(p: &[u8], at: usize) -> v128 {
+        debug_assert!(p.len() >= at + 8);
+        // SAFETY: in bounds (see above).
+        unsafe { i16x8_load_extend_i8x8(p.as_ptr().add(at) as *const i8) }
+    }
+
+    /// 32 activations (already i16): four vectors of 8.
+    #[inline(always)]
+    fn load_wide(x: &[i16]) -> [v128; 4] {
+        debug_assert!(x.len() >= BLOCK);
+        // SAFETY: `x` is a 32-value block from `chunks_exact`.
+        unsafe {
+            let p = x.as_ptr() as *const v128;
+            [
+                v128_load(p),
+                v128_load(p.add(1)),
+                v128_load(p.add(2)),
+                v128_load(p.add(3)),
+            ]
+        }
+    }
+
+    #[inline(always)]
+    fn load_f32x4(p: &[f32]) -> v128 {
+        debug_assert!(p.len() >= GROUP);
+        // SAFETY: `p` is a 4-value chunk from `chunks_exact`.
+        unsafe { v128_load(p.as_ptr() as *const v128) }
+    }
+
+    /// Four rows' i32x4 partial sums → one vector of the four row sums.
+    #[inline(always)]
+    fn transpose_sum(s: [v128; 4]) -> v128 {
+        let [s0, s1, s2, s3] = s;
+        let t01 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(s0, s1),
+            i32x4_shuffle::<2, 6, 3, 7>(s0, s1),
+        );
+        let t23 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(s2, s3),
+            i32x4_shuffle::<2, 6, 3, 7>(s2, s3),
+        );
+        i32x4_add(
+            i64x2_shuffle::<0, 2>(t01, t23),
+            i64x2_shuffle::<1, 3>(t01, t23),
+        )
+    }
+
+    /// One Q4_1 row block (16 bytes at `q[at..]`) · the activation block.
+    #[inline(always)]
+    fn q4_1_row(q: &[u8], at: usize, x: &[v128; 4]) -> v128 {
+        let v = load(q, at);
+        let low = i16x8_splat(0x0F);
+        // Bytes 0–7 and 8–15 as i16; low nibbles are values 0–15, high 16–31.
+        let (a, b) = (i16x8_extend_low_u8x16(v), i16x8_extend_high_u8x16(v));
+        let s = i32x4_add(
+            i32x4_dot_i16x8(v128_and(a, low), x[0]),
+            i32x4_dot_i16x8(v128_and(b, low), x[1]),
+        );
+        i32x4_add(
+            s,
+            i32x4_add(
+                i32x4_dot_i16x8(u16x8_shr(a, 4), x[2]),
+                i32x4_dot_i16x8(u16x8_shr(b, 4), x[3]),
+            ),
+        )
+    }
+
+    /// One Q8_0 row block (32 bytes at `q[at..]`) · the activation block.
+    #[inline(always)]
+    fn q8_0_row(q: &[u8], at: usize, x: &[v128; 4]) -> v128 {
+        let s = i32x4_add(
+            i32x4_dot_i16x8(load_i8x8(q, at), x[0]),
+            i32x4_dot_i16x8(load_i8x8(q, at + 8), x[1]),
+        );
+        i32x4_add(
+            s,
+            i32x4_add(
+                i32x4_dot_i16x8(load_i8x8(q, at + 16), x[2]),
+                i32x4_dot_i16x8(load_i8x8(q, at + 24), x[3]),
+            ),
+        )
+    }
+
+    /// A group of four Q4_1 rows · x: Σ d·d'·Σ(q·q') + m·(d'·Σq') per block.
+    pub fn q4_1(q: &[u8], d: &[f32], m: &[f32], x: &Quantized) -> [f32; 4] {
+        // Each block's two terms are added before they are accumulated: they
+        // nearly cancel (m < 0), and summing them apart loses precision (the
+        // top-10 probabilities moved 10× further from llama.cpp's).
+        let mut acc = f32x4_splat(0.0);
+        let blocks = q
+            .chunks_exact(GROUP * BLOCK / 2)
+            .zip(d.chunks_exact(GROUP))
+            .zip(m.chunks_exact(GROUP))
+            .zip(x.wide.chunks_exact(BLOCK))
+            .zip(x.scales.iter().zip(&x.sums));
+        for ((((qb, db), mb), xw), (&xd, &xs)) in blocks {
+            let xv = load_wide(xw);
+            let s = transpose_sum([
+                q4_1_row(qb, 0, &xv),
+                q4_1_row(qb, 16, &xv),
+                q4_1_row(qb, 32, &xv),
+                q4_1_row(qb, 48, &xv),
+            ]);
+            let scaled = f32x4_mul(
+                f32x4_convert_i32x4(s),
+                f32x4_mul(load_f32x4(db), f32x4_splat(xd)),
+            );
+            let mins = f32x4_mul(load_f32x4(mb), f32x4_splat(xs));
+            acc = f32x4_add(acc, f32x4_add(scaled, mins));
+        }
+        to_array(acc)
+    }
+
+    /// A group of four Q8_0 rows · x: Σ d·d'·Σ(q·q') per block.
+    pub fn q8_0(q: &[u8], d: &[f32], x: &Quantized) -> [f32; 4] {
+        let mut acc = f32x4_splat(0.0);
+        let blocks = q
+            .chunks_exact(GROUP * BLOCK)
+            .zip(d.chunks_exact(GROUP))
+            .zip(x.wide.chunks_exact(BLOCK))
+            .zip(&x.scales);
+        for (((qb, db), xw), &xd) in blocks {
+            let xv = load_wide(xw);
+            let s = transpose_sum([
+                q8_0_row(qb, 0, &xv),
+                q8_0_row(qb, 32, &xv),
+                q8_0_row(qb, 64, &xv),
+                q8_0_row(qb, 96, &xv),
+            ]);
+            let scaled = f32x4_mul(
+                f32x4_convert_i32x4(s),
+                f32x4_mul(load_f32x4(db), f32x4_splat(xd)),
+            );
+            acc = f32x4_add(acc, scaled);
+        }
+        to_array(acc)
+    }
+
+    #[inline(always)]
+    fn to_array(v: v128) -> [f32; 4] {
+        [
+            f32x4_extract_lane::<0>(v),
+            f32x4_extract_lane::<1>(v),
+            f32x4_extract_lane::<2>(v),
+            f32x4_extract_lane::<3>(v),
+        ]
+    }
+}
+
+/// The same arithmetic without SIMD: native builds use candle's kernels for
+/// the model, so this keeps the module compiling and the layout tested.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod kernel {
+    use super::{Quantized, BLOCK, GROUP};
+
+    /// Blocks of the group's row `r`: (values, scale, minimum) per block.
+    fn row_blocks<'a>(
+        q: &'a [u8],
+        d: &'a [f32],
+        m: &'a [f32],
+        width: usize,
+        r: usize,
+    ) -> impl Iterator<Item = (&'a [u8], f32, f32)> + 'a {
+        q.chunks_exact(GROUP * width)
+            .zip(d.chunks_exact(GROUP))
+            .enumerate()
+            .map(move |(b, (qb, db))| {
+                (
+                    qb.get(r * width..(r + 1) * width).unwrap_or(&[]),
+                    db.get(r).copied().unwrap_or(0.0),
+                    m.get(b * GROUP + r).copied().unwrap_or(0.0),
+                )
+            })
+    }
+
+    fn dot(values: impl Iterator<Item = i32>, x: &[i16]) -> i32 {
+        values.zip(x).map(|(w, &v)| w * i32::from(v)).sum()
+    }
+
+    pub fn q4_1(q: &[u8], d: &[f32], m: &[f32], x: &Quantized) -> [f32; 4] {
+        core::array::from_fn(|r| {
+            let blocks = x.wide.chunks_exact(BLOCK).zip(&x.scales).zip(&x.sums);
+            blocks
+                .zip(row_blocks(q, d, m, BLOCK / 2, r))
+                .map(|(((xq, &xd), &xs), (wq, wd, wm))| {
+                    let values = wq
+                        .iter()
+                        .map(|&b| i32::from(b & 0x0F))
+                        .chain(wq.iter().map(|&b| i32::from(b >> 4)));
+                    dot(values, xq) as f32 * (wd * xd) + wm * xs
+                })
+                .sum()
+        })
+    }
+
+    pub fn q8_0(q: &[u8], d: &[f32], x: &Quantized) -> [f32; 4] {
+        core::array::from_fn(|r| {
+            let blocks = x.wide.chunks_exact(BLOCK).zip(&x.scales);
+            blocks
+                .zip(row_blocks(q, d, &[], BLOCK, r))
+                .map(|((xq, &xd), (wq, wd, _))| {
+                    let values = wq.iter().map(|&b| i32::from(b as i8));
+                    dot(values, xq) as f32 * (wd * xd)
+                })
+                .sum()
+        })
+    }
+}
