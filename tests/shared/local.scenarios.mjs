@@ -197,6 +197,8 @@ export default defineScenarios((scenario) => {
       await assert.rejects(LocalModel.load(new Uint8Array([1, 2, 3, 4]), { worker: false }), { instanceOf: InvalidArgumentError, code: "invalid_argument", field: "model" });
       await assert.rejects(LocalModel.load(new Uint8Array(8), { bogus: 1 }), { instanceOf: InvalidArgumentError, field: "bogus" });
       await assert.rejects(LocalModel.load(new URL("missing.gguf", MODELS), { worker: false }), { instanceOf: InvalidArgumentError, field: "source" });
+      // A file that is not GGUF, streamed in chunks into the runtime: the same typed error (its buffer is freed).
+      await assert.rejects(LocalModel.load(new URL("all-MiniLM-L6-v2/config.json", MODELS), { worker: false }), { instanceOf: InvalidArgumentError, field: "model" });
       await assert.rejects(model.generate(PROMPT, { temperature: "hot" }), { instanceOf: InvalidArgumentError, field: "temperature" });
       await assert.rejects(model.generate(PROMPT, { topP: 0 }), { instanceOf: InvalidArgumentError, field: "topP" });
       await assert.rejects(model.generate(PROMPT, { maxTokenz: 3 }), { instanceOf: InvalidArgumentError, field: "maxTokenz" });
@@ -246,6 +248,18 @@ export default defineScenarios((scenario) => {
       const before = new AbortController();
       before.abort();
       await assert.rejects(model.generate(PROMPT, { signal: before.signal }), { instanceOf: AbortError });
+      // Aborting a load while the file streams in: AbortError; the runtime keeps working (below).
+      const loading = new AbortController();
+      let reports = 0;
+      const abortedLoad = LocalModel.load(new URL(SMOL, MODELS), {
+        worker: false,
+        signal: loading.signal,
+        onProgress: () => {
+          if (++reports === 1) loading.abort();
+        },
+      });
+      await assert.rejects(abortedLoad, { instanceOf: AbortError, code: "aborted" });
+      assert.ok(reports < 10, `${reports} progress reports after the abort`);
       const agentAbort = new AbortController();
       const agent = new Agent({ model, maxTokens: 200 });
       const pending = agent.prompt("Tell me a long story.", { signal: agentAbort.signal });

@@ -168,18 +168,28 @@ fn f16_at(bytes: &[u8], at: usize) -> f32 {
 impl Packed {
     /// `None` when the tensor is not a 2-D Q4_1 or Q8_0 matrix.
     pub fn from_qtensor(tensor: &QTensor) -> Result<Option<Self>, LocalError> {
-        let format = match tensor.dtype() {
+        let Ok((rows, cols)) = tensor.shape().dims2() else {
+            return Ok(None);
+        };
+        Self::from_raw(tensor.dtype(), rows, cols, &tensor.data()?)
+    }
+
+    /// From a `(rows, cols)` matrix's bytes as GGUF stores them; `None` when
+    /// `dtype` is not Q4_1 or Q8_0 (or the shape does not fit the kernel).
+    pub fn from_raw(
+        dtype: GgmlDType,
+        rows: usize,
+        cols: usize,
+        data: &[u8],
+    ) -> Result<Option<Self>, LocalError> {
+        let format = match dtype {
             GgmlDType::Q4_1 => Format::Q4_1,
             GgmlDType::Q8_0 => Format::Q8_0,
             _ => return Ok(None),
         };
-        let Ok((rows, cols)) = tensor.shape().dims2() else {
-            return Ok(None);
-        };
-        if cols == 0 || rows == 0 || cols % BLOCK != 0 {
+        if cols == 0 || rows == 0 || !cols.is_multiple_of(BLOCK) {
             return Ok(None);
         }
-        let data = tensor.data()?;
         let nb = cols / BLOCK;
         let row_bytes = nb * format.gguf_bytes();
         if data.len() != rows * row_bytes {

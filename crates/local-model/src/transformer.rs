@@ -33,7 +33,7 @@ use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{DType, Device, Tensor};
 
 use crate::error::LocalError;
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, Packed};
 
 /// The largest context this runtime serves (the KV cache and rotary tables).
 pub const MAX_CONTEXT: usize = 4096;
@@ -213,15 +213,21 @@ struct Layer {
     cache: Cache,
 }
 
-/// `tensor`, or (with `requantize`) the same values as Q8_0 when its format
-/// has no SIMD kernel on this target.
-fn requantized(tensor: QTensor, requantize: bool, device: &Device) -> Result<QTensor, LocalError> {
-    let slow = match tensor.dtype() {
+/// Whether a tensor of `dtype` is requantized to Q8_0 (with `requantize`):
+/// its format has no SIMD kernel on this target.
+fn requantizes(dtype: GgmlDType, requantize: bool) -> bool {
+    let slow = match dtype {
         GgmlDType::Q5_0 | GgmlDType::Q5_1 => true,
         GgmlDType::Q4_1 => !crate::matrix::HAS_KERNEL,
         _ => false,
     };
-    if !(requantize && slow) {
+    requantize && slow
+}
+
+/// `tensor`, or (with `requantize`) the same values as Q8_0 when its format
+/// has no SIMD kernel on this target.
+fn requantized(tensor: QTensor, requantize: bool, device: &Device) -> Result<QTensor, LocalError> {
+    if !requantizes(tensor.dtype(), requantize) {
         return Ok(tensor);
     }
     Ok(QTensor::quantize(
@@ -238,6 +244,23 @@ fn matrix(
     device: &Device,
     requantize: bool,
 ) -> Result<Matrix, LocalError> {
+    // Formats the kernel takes as stored are packed straight from the file's
+    // bytes: no intermediate copy (for Gemma 3's embedding, 178 MB more at
+    // the peak, which wasm memory then keeps).
+    if let Some(info) = content.tensor_infos.get(name) {
+        if crate::matrix::HAS_KERNEL && !requantizes(info.ggml_dtype, requantize) {
+            let start =
+                usize::try_from(content.tensor_data_offset + info.offset).unwrap_or(usize::MAX);
+            let (block, size) = (info.ggml_dtype.block_size(), info.ggml_dtype.type_size());
+            let len = info.shape.elem_count() / block.max(1) * size;
+            let data = reader.get_ref().get(start..start.saturating_add(len));
+            if let (Ok((rows, cols)), Some(data)) = (info.shape.dims2(), data) {
+                if let Some(packed) = Packed::from_raw(info.ggml_dtype, rows, cols, data)? {
+                    return Ok(Matrix::Packed(packed));
+                }
+            }
+        }
+    }
     let tensor = content.tensor(reader, name, device)?;
     Matrix::new(requantized(tensor, requantize, device)?)
 }
@@ -260,8 +283,7 @@ impl Transformer {
         let device = Device::Cpu;
         let mut reader = std::io::Cursor::new(bytes);
         let r = &mut reader;
-        let embed_tensor = content.tensor(r, "token_embd.weight", &device)?;
-        let embed = Matrix::new(requantized(embed_tensor, requantize, &device)?)?;
+        let embed = matrix(content, r, "token_embd.weight", &device, requantize)?;
         let norm = RmsNorm::load(content, r, "output_norm.weight", config.eps, &device)?;
         let global = Rc::new(Rope::new(
             config.head_dim,

@@ -43,6 +43,47 @@ pub fn last_panic() -> String {
     LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default()
 }
 
+/// A model file being received in chunks, so JavaScript never holds the
+/// whole file while the model is built from it (that copy used to be the
+/// file's size again at the peak).
+#[wasm_bindgen]
+pub struct WasmFile {
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl WasmFile {
+    /// `size`: the expected length (reserved at once, so the buffer is not
+    /// regrown to twice the file); 0 when unknown.
+    #[wasm_bindgen(constructor)]
+    pub fn new(size: usize) -> Result<WasmFile, JsValue> {
+        let mut bytes = Vec::new();
+        bytes
+            .try_reserve_exact(size)
+            .map_err(|_| js_error(out_of_memory(size)))?;
+        Ok(Self { bytes })
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.bytes
+            .try_reserve(chunk.len())
+            .map_err(|_| js_error(out_of_memory(self.bytes.len() + chunk.len())))?;
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+fn out_of_memory(bytes: usize) -> LocalError {
+    LocalError::Model(format!(
+        "a model file of {bytes} bytes does not fit in WebAssembly memory"
+    ))
+}
+
 #[wasm_bindgen]
 pub struct WasmLanguageModel {
     inner: LanguageModel,
@@ -59,6 +100,12 @@ impl WasmLanguageModel {
         LanguageModel::load_with(bytes, &options)
             .map(|inner| Self { inner })
             .map_err(js_error)
+    }
+
+    /// Parse a GGUF file received as a `WasmFile`.
+    #[wasm_bindgen(js_name = fromFile)]
+    pub fn from_file(file: &WasmFile, options: &str) -> Result<WasmLanguageModel, JsValue> {
+        Self::new(&file.bytes, options)
     }
 
     /// Texts that end an answer in the model's chat format (JSON array).

@@ -3,7 +3,7 @@
  * WebAssembly, offline, no key. Load from bytes, a URL (with progress) or a
  * file path (Node.js); generate text token by token; embed sentences.
  */
-import { AbortError, InvalidArgumentError, RigError } from "../errors.js";
+import { AbortError, InternalError, InvalidArgumentError, RigError } from "../errors.js";
 import { describeThrown, isPlainObject, typeName } from "../json.js";
 import { asyncIterable, type RigStream } from "../streaming.js";
 import type { FetchLike } from "../transport.js";
@@ -186,38 +186,15 @@ async function chooseHost(options: RuntimeOptions): Promise<Host> {
   throw new InvalidArgumentError("worker", `must be a boolean or a Worker, got ${typeName(worker)}`);
 }
 
-/** Read a response body, reporting progress. */
-async function readBody(response: Response, report: (delta: number, total: number | undefined) => void, what: string): Promise<Uint8Array> {
-  if (!response.ok) {
-    throw new InvalidArgumentError(what, `could not be downloaded: HTTP ${response.status} ${response.statusText}`.trim());
-  }
-  const header = response.headers.get("content-length");
-  const total = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
-  if (response.body === null) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    report(bytes.byteLength, bytes.byteLength);
-    return bytes;
-  }
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  let buffer = total !== undefined ? new Uint8Array(total) : undefined;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (buffer !== undefined && size + value.byteLength <= buffer.byteLength) buffer.set(value, size);
-    else {
-      if (buffer !== undefined) {
-        parts.push(buffer.subarray(0, size));
-        buffer = undefined;
-      }
-      parts.push(value);
-    }
-    size += value.byteLength;
-    report(value.byteLength, total);
-  }
-  if (buffer !== undefined && size === buffer.byteLength) return buffer;
-  if (buffer !== undefined) return buffer.subarray(0, size);
+type Report = (delta: number, total: number | undefined) => void;
+/** Chunks of a source go to the sink `open(total)` returns (`total`: its length when known). */
+type Open = (total: number | undefined) => Promise<(chunk: Uint8Array) => Promise<unknown> | void>;
+
+/** Chunks handed on at once: large enough that a worker gets few messages. */
+const CHUNK = 8 * 1024 * 1024;
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1 && parts[0]!.byteLength === size) return parts[0]!;
   const out = new Uint8Array(size);
   let at = 0;
   for (const part of parts) {
@@ -225,6 +202,50 @@ async function readBody(response: Response, report: (delta: number, total: numbe
     at += part.byteLength;
   }
   return out;
+}
+
+/** Pass a response body on in chunks of about `CHUNK` bytes, reporting progress as it arrives. */
+async function pipeBody(response: Response, report: Report, signal: AbortSignal | undefined, what: string, open: Open): Promise<void> {
+  if (!response.ok) {
+    throw new InvalidArgumentError(what, `could not be downloaded: HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  const header = response.headers.get("content-length");
+  const total = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+  const sink = await open(total);
+  if (response.body === null) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    report(bytes.byteLength, bytes.byteLength);
+    await sink(bytes);
+    return;
+  }
+  const reader = response.body.getReader();
+  let staged: Uint8Array[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (size === 0) return;
+    const chunk = concat(staged, size);
+    staged = [];
+    size = 0;
+    await sink(chunk);
+  };
+  for (;;) {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      if (signal?.aborted) throw signal.reason;
+      next = await reader.read();
+    } catch (error) {
+      void reader.cancel().catch(() => undefined);
+      if (signal?.aborted) throw new AbortError("Loading the model was aborted.", { cause: error });
+      throw new InvalidArgumentError(what, `could not be downloaded: ${describeThrown(error)}`, { cause: error });
+    }
+    const { done, value } = next;
+    if (done) break;
+    staged.push(value);
+    size += value.byteLength;
+    report(value.byteLength, total);
+    if (size >= CHUNK) await flush();
+  }
+  await flush();
 }
 
 interface NodeFs {
@@ -235,7 +256,8 @@ interface NodeFs {
   }>;
 }
 
-async function readFile(path: string | URL, report: (delta: number, total: number | undefined) => void, signal: AbortSignal | undefined, what: string): Promise<Uint8Array> {
+/** Pass a file (Node.js) on in chunks of `CHUNK` bytes, reporting progress. */
+async function pipeFile(path: string | URL, report: Report, signal: AbortSignal | undefined, what: string, open: Open): Promise<void> {
   const fs = await nodeImport<NodeFs>("node:fs/promises");
   let file: Awaited<ReturnType<NodeFs["open"]>>;
   try {
@@ -245,52 +267,44 @@ async function readFile(path: string | URL, report: (delta: number, total: numbe
   }
   try {
     const { size } = await file.stat();
-    const out = new Uint8Array(size);
-    const step = 16 * 1024 * 1024;
+    const sink = await open(size);
     for (let at = 0; at < size; ) {
       if (signal?.aborted) throw new AbortError("Loading the model was aborted.");
-      const { bytesRead } = await file.read(out, at, Math.min(step, size - at), at);
+      const chunk = new Uint8Array(Math.min(CHUNK, size - at));
+      const { bytesRead } = await file.read(chunk, 0, chunk.byteLength, at);
       if (bytesRead === 0) break;
       at += bytesRead;
       report(bytesRead, size);
+      await sink(bytesRead === chunk.byteLength ? chunk : chunk.slice(0, bytesRead));
     }
-    return out;
   } finally {
     await file.close();
   }
 }
 
-/** The bytes of a source; `owned` when they may be transferred to a worker. */
-async function readSource(
-  source: ModelSource,
-  report: (delta: number, total: number | undefined) => void,
-  signal: AbortSignal | undefined,
-  what: string,
-): Promise<{ bytes: Uint8Array; owned: boolean }> {
-  if (source instanceof Uint8Array) {
-    report(source.byteLength, source.byteLength);
-    return { bytes: source, owned: false };
-  }
-  if (source instanceof ArrayBuffer) {
-    report(source.byteLength, source.byteLength);
-    return { bytes: new Uint8Array(source), owned: false };
-  }
-  if (typeof Response !== "undefined" && source instanceof Response) {
-    return { bytes: await readBody(source, report, what), owned: true };
-  }
+/** A source that already is bytes (the caller's, never transferred); `undefined` for ones to read or fetch. */
+function heldBytes(source: ModelSource, report: Report): Uint8Array | undefined {
+  const bytes = source instanceof Uint8Array ? source : source instanceof ArrayBuffer ? new Uint8Array(source) : undefined;
+  if (bytes !== undefined) report(bytes.byteLength, bytes.byteLength);
+  return bytes;
+}
+
+/** Read or fetch a source that is not bytes (a Response, Blob, URL or path), passing it on in chunks. */
+async function pipeSource(source: ModelSource, report: Report, signal: AbortSignal | undefined, what: string, open: Open): Promise<void> {
+  if (typeof Response !== "undefined" && source instanceof Response) return pipeBody(source, report, signal, what, open);
   if (typeof Blob !== "undefined" && source instanceof Blob) {
-    return { bytes: await readBody(new Response(source, { headers: { "content-length": String(source.size) } }), report, what), owned: true };
+    return pipeBody(new Response(source, { headers: { "content-length": String(source.size) } }), report, signal, what, open);
   }
   let url: URL | undefined;
   if (source instanceof URL) url = source;
   else if (typeof source === "string") {
     if (/^(https?|blob|data|file):/i.test(source)) url = new URL(source);
-    else if (isNode) return { bytes: await readFile(source, report, signal, what), owned: true };
+    else if (isNode) return pipeFile(source, report, signal, what, open);
     else url = new URL(source, globalThis.location?.href);
   } else {
     throw new InvalidArgumentError(what, `must be bytes, a Blob, a Response, a URL or a file path, got ${typeName(source)}`);
   }
-  if (url.protocol === "file:" && isNode) return { bytes: await readFile(url, report, signal, what), owned: true };
+  if (url.protocol === "file:" && isNode) return pipeFile(url, report, signal, what, open);
   let response: Response;
   try {
     response = await fetch(url, signal === undefined ? {} : { signal });
@@ -298,7 +312,36 @@ async function readSource(
     if (signal?.aborted) throw new AbortError("Loading the model was aborted.", { cause: error });
     throw new InvalidArgumentError(what, `could not be fetched from ${url.href}: ${describeThrown(error)}`, { cause: error });
   }
-  return { bytes: await readBody(response, report, what), owned: true };
+  return pipeBody(response, report, signal, what, open);
+}
+
+/** The bytes of a source, whole; `owned` when they may be transferred to a worker. */
+async function readSource(source: ModelSource, report: Report, signal: AbortSignal | undefined, what: string): Promise<{ bytes: Uint8Array; owned: boolean }> {
+  const held = heldBytes(source, report);
+  if (held !== undefined) return { bytes: held, owned: false };
+  // Into one buffer of the announced size when there is one (no final copy).
+  let whole: Uint8Array | undefined;
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  await pipeSource(source, report, signal, what, async (total) => {
+    if (total !== undefined) whole = new Uint8Array(total);
+    return (chunk) => {
+      if (whole !== undefined && size + chunk.byteLength <= whole.byteLength) whole.set(chunk, size);
+      else {
+        if (whole !== undefined) parts.push(whole.subarray(0, size));
+        whole = undefined;
+        parts.push(chunk);
+      }
+      size += chunk.byteLength;
+    };
+  });
+  if (whole !== undefined) return { bytes: size === whole.byteLength ? whole : whole.subarray(0, size), owned: true };
+  return { bytes: concat(parts, size), owned: true };
+}
+
+/** A chunk's buffer when it can be transferred to a worker (the chunk spans all of it). */
+function transferable(chunk: Uint8Array): Transferable[] {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? [chunk.buffer as ArrayBuffer] : [];
 }
 
 function progressReporter(options: RuntimeOptions, files: number): (delta: number, total: number | undefined) => void {
@@ -381,11 +424,30 @@ export class LocalModel {
     const defaults = checkObject(o.defaults, "defaults");
     generationJson(defaults); // validated now, not at the first call
     if (source === undefined || source === null) throw new InvalidArgumentError("source", "is required: the GGUF file's bytes, URL or path");
-    const [host, file] = await Promise.all([chooseHost(o), readSource(source, progressReporter(o, 1), o.signal, "source")]);
+    const report = progressReporter(o, 1);
+    const held = heldBytes(source, report);
+    const host = await chooseHost(o);
     try {
       const loadOptions = JSON.stringify(o.requantize === undefined ? {} : { requantize: o.requantize });
-      const transfer = file.owned ? [file.bytes.buffer as ArrayBuffer] : [];
-      const loaded = await host.call<{ handle: number; info: string; stops: string }>("loadLanguageModel", [file.bytes, loadOptions], transfer);
+      type Loaded = { handle: number; info: string; stops: string };
+      let loaded: Loaded | undefined;
+      if (held !== undefined) loaded = await host.call<Loaded>("loadLanguageModel", [held, loadOptions]);
+      else {
+        // A file or download goes to the model's memory chunk by chunk, so
+        // the whole file is never held in JavaScript as well.
+        let file: number | undefined;
+        try {
+          await pipeSource(source, report, o.signal, "source", async (total) => {
+            const opened = await host.call<number>("openFile", [total ?? 0]);
+            file = opened;
+            return (chunk) => host.call("pushFile", [opened, chunk], transferable(chunk));
+          });
+          if (file === undefined) throw new InternalError("the model file was never opened");
+          loaded = await host.call<Loaded>("loadLanguageModelFromFile", [file, loadOptions]);
+        } finally {
+          if (file !== undefined && loaded === undefined) void host.call("closeFile", [file]).catch(() => undefined);
+        }
+      }
       let stops = JSON.parse(loaded.stops) as string[];
       if (o.template !== undefined) stops = JSON.parse(await host.call<string>("setTemplate", [loaded.handle, o.template])) as string[];
       const info = JSON.parse(loaded.info) as LocalModelInfo;

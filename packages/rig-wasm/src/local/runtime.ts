@@ -8,7 +8,7 @@
  * apps that only call cloud providers never download it.
  */
 import initLocal, * as glue from "../../wasm/rig_wasm_local.js";
-import type { WasmEmbeddingModel, WasmLanguageModel } from "../../wasm/rig_wasm_local.js";
+import type { WasmEmbeddingModel, WasmFile, WasmLanguageModel } from "../../wasm/rig_wasm_local.js";
 
 /** What `loadRuntime` accepts: the compiled module, its bytes, or where to fetch them. */
 export type LocalWasmInput = WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>;
@@ -132,6 +132,7 @@ interface Entry<T> {
 export class Runtime {
   #languageModels = new Map<number, Entry<WasmLanguageModel>>();
   #embeddingModels = new Map<number, Entry<WasmEmbeddingModel>>();
+  #files = new Map<number, Entry<WasmFile>>();
   #next = 1;
 
   async init(input?: LocalWasmInput): Promise<void> {
@@ -171,6 +172,45 @@ export class Runtime {
       this.#languageModels.set(handle, { model, generation });
       return { handle, info: model.info(), stops: model.templateStops() };
     });
+  }
+
+  /** Start receiving a model file in chunks (`size`: its length, 0 if unknown); a file handle. */
+  openFile(size: number): number {
+    return this.#guard(() => {
+      const file = new glue.WasmFile(size);
+      const handle = this.#next++;
+      this.#files.set(handle, { model: file, generation });
+      return handle;
+    });
+  }
+
+  pushFile(handle: number, chunk: Uint8Array): void {
+    this.#guard(() => this.#entry(this.#files, handle, "model file").push(chunk));
+  }
+
+  /** Build a language model from a received file; the file is freed either way. */
+  loadLanguageModelFromFile(file: number, optionsJson: string): { handle: number; info: string; stops: string } {
+    try {
+      return this.#guard(() => {
+        const model = glue.WasmLanguageModel.fromFile(this.#entry(this.#files, file, "model file"), optionsJson);
+        const handle = this.#next++;
+        this.#languageModels.set(handle, { model, generation });
+        return { handle, info: model.info(), stops: model.templateStops() };
+      });
+    } finally {
+      this.closeFile(file);
+    }
+  }
+
+  /** Free a file that was not (or not successfully) loaded; no-op when already freed. */
+  closeFile(handle: number): void {
+    const entry = this.#files.get(handle);
+    this.#files.delete(handle);
+    try {
+      if (entry?.generation === generation) entry.model.free();
+    } catch {
+      // freed with a crashed instance
+    }
   }
 
   loadEmbeddingModel(weights: Uint8Array, tokenizer: Uint8Array, config: Uint8Array): { handle: number; dimensions: number } {
