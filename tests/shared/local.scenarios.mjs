@@ -59,6 +59,24 @@ export default defineScenarios((scenario) => {
       for (let i = 1; i < progress.length; i++) assert.ok(progress[i].loaded >= progress[i - 1].loaded, "progress only grows");
       assert.deepEqual(progress.at(-1), { loaded: SMOL_BYTES, total: SMOL_BYTES });
       if (env.runtime === "browser") assert.ok(progress.every((p) => p.total === SMOL_BYTES), "the download's size is known from the start");
+      // A body of unknown length (no content-length): its chunks wait until the size is known, then stream in.
+      const bytes = isNode
+        ? new Uint8Array(await (await import("node:fs/promises")).readFile(new URL(SMOL, MODELS)))
+        : new Uint8Array(await (await fetch(new URL(SMOL, MODELS))).arrayBuffer());
+      const body = new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.byteLength; at += 3 << 20) controller.enqueue(bytes.slice(at, at + (3 << 20)));
+          controller.close();
+        },
+      });
+      const unsized = await LocalModel.load(new Response(body), { worker: false });
+      try {
+        assert.equal(unsized.info.vocabSize, 49152);
+        const first = await unsized.generate(PROMPT, { maxTokens: 2, temperature: 0, repeatPenalty: 1 });
+        assert.equal(first.text, " Paris.");
+      } finally {
+        unsized.dispose();
+      }
     },
     LONG,
   );
@@ -83,16 +101,16 @@ export default defineScenarios((scenario) => {
       const theirs = reference.top.slice(0, 5).map((t) => t.token);
       assert.equal(top[0], theirs[0], "llama.cpp's top token");
       assert.deepEqual([...top].sort(), [...theirs].sort(), "llama.cpp's top 5");
-      // And their probabilities: within 0.01 of llama.cpp's for its top 10
-      // (measured: 0.004 at most). Its 4th and 5th are 0.0101 and 0.0096, so
-      // their order is not asserted.
+      // And their probabilities, for llama.cpp's top 10: within 0.3 of its
+      // log-probability (measured: 0.24 at most, 0.004 in absolute terms).
+      // Its 4th and 5th are 0.0101 and 0.0096, so their order is not asserted.
       let max = -Infinity;
       for (const l of logits) if (l > max) max = l;
       let z = 0;
       for (const l of logits) z += Math.exp(l - max);
       for (const { token, p } of reference.top) {
         const ours = Math.exp(logits[token] - max) / z;
-        assert.ok(Math.abs(ours - p) <= 0.01, `token ${token}: p ${ours} vs llama.cpp's ${p}`);
+        assert.ok(Math.abs(Math.log(ours / p)) <= 0.3, `token ${token}: p ${ours} vs llama.cpp's ${p}`);
       }
       const ours = Array.from(await model.tokenize(result.text, { special: false }));
       assert.equal(ours.length, 16);
@@ -197,7 +215,7 @@ export default defineScenarios((scenario) => {
       await assert.rejects(LocalModel.load(new Uint8Array([1, 2, 3, 4]), { worker: false }), { instanceOf: InvalidArgumentError, code: "invalid_argument", field: "model" });
       await assert.rejects(LocalModel.load(new Uint8Array(8), { bogus: 1 }), { instanceOf: InvalidArgumentError, field: "bogus" });
       await assert.rejects(LocalModel.load(new URL("missing.gguf", MODELS), { worker: false }), { instanceOf: InvalidArgumentError, field: "source" });
-      // A file that is not GGUF, streamed in chunks into the runtime: the same typed error (its buffer is freed).
+      // A file that is not GGUF, streamed in chunks into the runtime: the same typed error.
       await assert.rejects(LocalModel.load(new URL("all-MiniLM-L6-v2/config.json", MODELS), { worker: false }), { instanceOf: InvalidArgumentError, field: "model" });
       await assert.rejects(model.generate(PROMPT, { temperature: "hot" }), { instanceOf: InvalidArgumentError, field: "temperature" });
       await assert.rejects(model.generate(PROMPT, { topP: 0 }), { instanceOf: InvalidArgumentError, field: "topP" });

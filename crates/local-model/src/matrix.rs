@@ -191,12 +191,15 @@ impl Packed {
             return Ok(None);
         }
         let nb = cols / BLOCK;
-        let row_bytes = nb * format.gguf_bytes();
-        if data.len() != rows * row_bytes {
+        // Checked: a crafted file's shape must not wrap (usize is 32-bit in
+        // wasm) into a length that matches and then size the buffers below.
+        let row_bytes = nb.checked_mul(format.gguf_bytes());
+        if row_bytes.and_then(|b| b.checked_mul(rows)) != Some(data.len()) {
             return Err(LocalError::Model(format!(
                 "a {format:?} tensor has the wrong size"
             )));
         }
+        let row_bytes = data.len() / rows;
         let groups = rows.div_ceil(GROUP);
         let width = format.bytes();
         let mut qs = vec![0u8; groups * GROUP * nb * width];

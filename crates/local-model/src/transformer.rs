@@ -249,11 +249,17 @@ fn matrix(
     // the peak, which wasm memory then keeps).
     if let Some(info) = content.tensor_infos.get(name) {
         if crate::matrix::HAS_KERNEL && !requantizes(info.ggml_dtype, requantize) {
-            let start =
-                usize::try_from(content.tensor_data_offset + info.offset).unwrap_or(usize::MAX);
+            // Checked arithmetic: a crafted file's offsets or shape must not
+            // wrap into another tensor's bytes (usize is 32-bit in wasm).
+            let start = content
+                .tensor_data_offset
+                .checked_add(info.offset)
+                .and_then(|at| usize::try_from(at).ok());
             let (block, size) = (info.ggml_dtype.block_size(), info.ggml_dtype.type_size());
-            let len = info.shape.elem_count() / block.max(1) * size;
-            let data = reader.get_ref().get(start..start.saturating_add(len));
+            let len = (info.shape.elem_count() / block.max(1)).checked_mul(size);
+            let data = start
+                .zip(len)
+                .and_then(|(at, len)| reader.get_ref().get(at..at.checked_add(len)?));
             if let (Ok((rows, cols)), Some(data)) = (info.shape.dims2(), data) {
                 if let Some(packed) = Packed::from_raw(info.ggml_dtype, rows, cols, data)? {
                     return Ok(Matrix::Packed(packed));

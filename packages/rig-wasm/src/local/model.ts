@@ -193,8 +193,8 @@ type Open = (total: number | undefined) => Promise<(chunk: Uint8Array) => Promis
 /** Chunks handed on at once: large enough that a worker gets few messages. */
 const CHUNK = 8 * 1024 * 1024;
 
+/** The parts in one new buffer (always a copy: the parts may be a caller's, and the result may be transferred). */
 function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1 && parts[0]!.byteLength === size) return parts[0]!;
   const out = new Uint8Array(size);
   let at = 0;
   for (const part of parts) {
@@ -228,24 +228,30 @@ async function pipeBody(response: Response, report: Report, signal: AbortSignal 
     size = 0;
     await sink(chunk);
   };
-  for (;;) {
-    let next: ReadableStreamReadResult<Uint8Array>;
-    try {
-      if (signal?.aborted) throw signal.reason;
-      next = await reader.read();
-    } catch (error) {
-      void reader.cancel().catch(() => undefined);
-      if (signal?.aborted) throw new AbortError("Loading the model was aborted.", { cause: error });
-      throw new InvalidArgumentError(what, `could not be downloaded: ${describeThrown(error)}`, { cause: error });
+  let finished = false;
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        if (signal?.aborted) throw signal.reason;
+        next = await reader.read();
+      } catch (error) {
+        if (signal?.aborted) throw new AbortError("Loading the model was aborted.", { cause: error });
+        throw new InvalidArgumentError(what, `could not be downloaded: ${describeThrown(error)}`, { cause: error });
+      }
+      const { done, value } = next;
+      if (done) break;
+      staged.push(value);
+      size += value.byteLength;
+      report(value.byteLength, total);
+      if (size >= CHUNK) await flush();
     }
-    const { done, value } = next;
-    if (done) break;
-    staged.push(value);
-    size += value.byteLength;
-    report(value.byteLength, total);
-    if (size >= CHUNK) await flush();
+    await flush();
+    finished = true;
+  } finally {
+    // Any failure (the read, the abort, or the sink): stop the download.
+    if (!finished) void reader.cancel().catch(() => undefined);
   }
-  await flush();
 }
 
 interface NodeFs {
@@ -426,35 +432,62 @@ export class LocalModel {
     if (source === undefined || source === null) throw new InvalidArgumentError("source", "is required: the GGUF file's bytes, URL or path");
     const report = progressReporter(o, 1);
     const held = heldBytes(source, report);
-    const host = await chooseHost(o);
+    // The host (a worker, or the runtime in process) starts while the file is opened or the download begins.
+    const starting = chooseHost(o);
+    starting.catch(() => undefined);
+    let host: Host | undefined;
     try {
       const loadOptions = JSON.stringify(o.requantize === undefined ? {} : { requantize: o.requantize });
       type Loaded = { handle: number; info: string; stops: string };
       let loaded: Loaded | undefined;
-      if (held !== undefined) loaded = await host.call<Loaded>("loadLanguageModel", [held, loadOptions]);
-      else {
+      if (held !== undefined) {
+        host = await starting;
+        loaded = await host.call<Loaded>("loadLanguageModel", [held, loadOptions]);
+      } else {
         // A file or download goes to the model's memory chunk by chunk, so
-        // the whole file is never held in JavaScript as well.
+        // the whole file is never held in JavaScript as well. Without a
+        // known length, the chunks wait here and go in once the size is
+        // known (a buffer grown in wasm would peak at up to twice the file).
         let file: number | undefined;
+        const waiting: Uint8Array[] = [];
+        let waitingBytes = 0;
         try {
+          let sized = false;
           await pipeSource(source, report, o.signal, "source", async (total) => {
-            const opened = await host.call<number>("openFile", [total ?? 0]);
+            host = await starting;
+            const h = host;
+            if (total === undefined) {
+              return (chunk) => {
+                waiting.push(chunk);
+                waitingBytes += chunk.byteLength;
+              };
+            }
+            sized = true;
+            const opened = await h.call<number>("openFile", [total]);
             file = opened;
-            return (chunk) => host.call("pushFile", [opened, chunk], transferable(chunk));
+            return (chunk) => h.call("pushFile", [opened, chunk], transferable(chunk));
           });
+          host ??= await starting;
+          if (!sized) {
+            const opened = await host.call<number>("openFile", [waitingBytes]);
+            file = opened;
+            for (const chunk of waiting.splice(0)) await host.call("pushFile", [opened, chunk], transferable(chunk));
+          }
           if (file === undefined) throw new InternalError("the model file was never opened");
+          if (o.signal?.aborted) throw new AbortError("Loading the model was aborted.", { cause: o.signal.reason });
           loaded = await host.call<Loaded>("loadLanguageModelFromFile", [file, loadOptions]);
         } finally {
-          if (file !== undefined && loaded === undefined) void host.call("closeFile", [file]).catch(() => undefined);
+          if (host !== undefined && file !== undefined && loaded === undefined) void host.call("closeFile", [file]).catch(() => undefined);
         }
       }
+      const ready = host ?? (await starting);
       let stops = JSON.parse(loaded.stops) as string[];
-      if (o.template !== undefined) stops = JSON.parse(await host.call<string>("setTemplate", [loaded.handle, o.template])) as string[];
+      if (o.template !== undefined) stops = JSON.parse(await ready.call<string>("setTemplate", [loaded.handle, o.template])) as string[];
       const info = JSON.parse(loaded.info) as LocalModelInfo;
       if (o.template !== undefined) info.template = o.template as string;
-      return new LocalModel(host, loaded.handle, info, stops, defaults);
+      return new LocalModel(ready, loaded.handle, info, stops, defaults);
     } catch (error) {
-      host.terminate();
+      void starting.then((h) => h.terminate(), () => undefined);
       throw error;
     }
   }
