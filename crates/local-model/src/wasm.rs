@@ -71,11 +71,6 @@ impl WasmFile {
         self.bytes.extend_from_slice(chunk);
         Ok(())
     }
-
-    #[wasm_bindgen(getter)]
-    pub fn length(&self) -> usize {
-        self.bytes.len()
-    }
 }
 
 fn out_of_memory(bytes: usize) -> LocalError {
