@@ -8,9 +8,11 @@ use candle_core::{Device, Module, Tensor};
 use rig_wasm_local::matrix::Packed;
 use rig_wasm_local::LocalError;
 
-/// 7 rows: one full group of four and one padded group.
-fn check(dtype: GgmlDType) {
-    let (rows, cols) = (7, 96);
+/// `rows` not a multiple of four: the last group is padded. The kernel pairs
+/// group g with group g + ⌈groups/2⌉; 3, 7 and 11 rows are one group (paired
+/// with itself), two groups and three (the middle one paired with itself).
+fn check(dtype: GgmlDType, rows: usize) {
+    let cols = 96;
     let w: Vec<f32> = (0..rows * cols)
         .map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0)
         .collect();
@@ -40,24 +42,26 @@ fn check(dtype: GgmlDType) {
         );
     }
     // Rows as embeddings: exactly candle's dequantized rows.
-    let ids = Tensor::new(&[3u32, 0, 6], &Device::Cpu).unwrap();
+    let picks = [rows / 2, 0, rows - 1];
+    let ids = Tensor::new(&picks.map(|i| i as u32), &Device::Cpu).unwrap();
     let rows_back = ours.embedding(&ids).unwrap().to_vec2::<f32>().unwrap();
-    assert_eq!(
-        rows_back,
-        vec![deq[3].clone(), deq[0].clone(), deq[6].clone()]
-    );
-    let bad = ours.embedding(&Tensor::new(&[7u32], &Device::Cpu).unwrap());
+    assert_eq!(rows_back, picks.map(|i| deq[i].clone()).to_vec());
+    let bad = ours.embedding(&Tensor::new(&[rows as u32], &Device::Cpu).unwrap());
     assert!(matches!(bad, Err(LocalError::Invalid { .. })));
 }
 
 #[test]
 fn q4_1_matches_candle() {
-    check(GgmlDType::Q4_1);
+    for rows in [3, 7, 11] {
+        check(GgmlDType::Q4_1, rows);
+    }
 }
 
 #[test]
 fn q8_0_matches_candle() {
-    check(GgmlDType::Q8_0);
+    for rows in [3, 7, 11] {
+        check(GgmlDType::Q8_0, rows);
+    }
 }
 
 #[test]
