@@ -81,8 +81,15 @@ async function rigLlm(file, requantize) {
     return result.timings.generateMs;
   });
   await model.reset();
-  const top = top5(await model.logits(REFERENCE.prompt));
+  const logits = await model.logits(REFERENCE.prompt);
+  const top = top5(logits);
   const reference = REFERENCE.models[file]?.top.slice(0, 5).map((r) => r.token) ?? [];
+  // How far our probabilities of llama.cpp's top 10 are from its own (log scale).
+  let max = -Infinity;
+  for (const l of logits) if (l > max) max = l;
+  let z = 0;
+  for (const l of logits) z += Math.exp(l - max);
+  const logDiff = Math.max(...(REFERENCE.models[file]?.top ?? []).map(({ token, p }) => Math.abs(Math.log(Math.exp(logits[token] - max) / z / p))));
   return {
     loadMs,
     promptTokens,
@@ -93,6 +100,7 @@ async function rigLlm(file, requantize) {
     top5: top,
     top5Shared: top.filter((x) => reference.includes(x)).length,
     top1Same: top[0] === reference[0],
+    logDiff,
   };
 }
 
@@ -243,15 +251,16 @@ const lines = [
     + `Q4_1 runs as stored on rig-wasm's own kernel); "exact" keeps every tensor's format. wllama ${JSON.parse(readFileSync(`${root}node_modules/@wllama/wllama/package.json`, "utf8")).version}, single thread. `
     + `Peak memory is the process's peak RSS (Node.js itself is ~45 MB of it).`,
   ``,
-  `| model | engine | load | prefill tok/s | decode tok/s | decode vs wllama | peak memory | top-5 vs llama.cpp |`,
+  `| model | engine | load | prefill tok/s | decode tok/s | decode vs wllama | peak memory | vs llama.cpp's next-token probabilities |`,
   `|---|---|--:|--:|--:|--:|--:|--:|`,
 ];
 for (const r of Object.values(results.llms)) {
   const base = decode(r.wllama);
   const row = (engine, x, accuracy = "") =>
     lines.push(`| ${r.name} | ${engine} | ${f(x.loadMs / 1000, 2)} s | ${f(prefill(x))} | ${f(decode(x))} | ${f(decode(x) / base, 2)}× | ${mb(x.peakRss)} | ${accuracy} |`);
-  row("**rig-wasm** (wasm, Node.js)", r.rig, `${r.rig.top5Shared}/5${r.rig.top1Same ? ", same top-1" : ""}`);
-  row("rig-wasm, exact formats (wasm)", r.rigExact, `${r.rigExact.top5Shared}/5${r.rigExact.top1Same ? ", same top-1" : ""}`);
+  const accuracy = (x) => `${x.top5Shared}/5${x.top1Same ? ", same top-1" : ""}; top-10 log p within ${f(x.logDiff, 2)}`;
+  row("**rig-wasm** (wasm, Node.js)", r.rig, accuracy(r.rig));
+  row("rig-wasm, exact formats (wasm)", r.rigExact, accuracy(r.rigExact));
   row("llama.cpp (wllama, wasm)", r.wllama, "reference");
   row("rig-wasm native (same Rust)", r.native);
 }

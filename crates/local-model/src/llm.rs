@@ -307,6 +307,23 @@ impl LanguageModel {
         self.feed(&tokens)
     }
 
+    /// The next-token logits after `tokens`, taken as given (no BOS added):
+    /// for scoring a token sequence, or following another engine's tokens.
+    pub fn logits_of(&mut self, tokens: &[u32]) -> Result<Vec<f32>, LocalError> {
+        self.generation = None;
+        if tokens.is_empty() {
+            return Err(LocalError::invalid("tokens", "must not be empty"));
+        }
+        let vocab = self.tokenizer.vocab_size();
+        if let Some(bad) = tokens.iter().find(|&&t| t as usize >= vocab) {
+            return Err(LocalError::invalid(
+                "tokens",
+                format!("{bad} is not a token id of this model"),
+            ));
+        }
+        self.feed(tokens)
+    }
+
     /// Begin generating after `prompt`; returns the prompt's token count.
     /// Any unfinished generation is abandoned.
     pub fn start(&mut self, prompt: &str, options: GenerateOptions) -> Result<usize, LocalError> {

@@ -60,6 +60,24 @@ impl Matrix {
         }
     }
 
+    /// `xs · Wᵀ` for several matrices of the same input (q, k and v; gate
+    /// and up), as flat row-major vectors. The input is quantized once for
+    /// all the packed ones.
+    pub fn forward_all<const N: usize>(
+        matrices: [&Self; N],
+        xs: &Tensor,
+    ) -> Result<[Vec<f32>; N], LocalError> {
+        let input = Input::new(xs)?;
+        let mut out: [Vec<f32>; N] = std::array::from_fn(|_| Vec::new());
+        for (m, y) in matrices.into_iter().zip(out.iter_mut()) {
+            *y = match m {
+                Self::Candle(m) => m.forward(xs)?.flatten_all()?.to_vec1::<f32>()?,
+                Self::Packed(m) => m.apply(&input)?,
+            };
+        }
+        Ok(out)
+    }
+
     /// Rows of the matrix as a lookup table (token embeddings).
     pub fn embedding(&self, ids: &Tensor) -> Result<Tensor, LocalError> {
         match self {
@@ -115,6 +133,41 @@ pub(crate) struct Quantized {
     scales: Vec<f32>,
     /// Per block: scale × the sum of the quantized values (Q4_1's minimums).
     sums: Vec<f32>,
+}
+
+/// A matmul's input rows, quantized on first use and then shared.
+struct Input {
+    values: Vec<f32>,
+    cols: usize,
+    quantized: std::cell::OnceCell<Vec<Quantized>>,
+}
+
+impl Input {
+    fn new(xs: &Tensor) -> Result<Self, LocalError> {
+        let cols = xs
+            .dims()
+            .last()
+            .copied()
+            .ok_or_else(|| LocalError::Compute("matmul of a scalar".into()))?;
+        let values = xs
+            .flatten_all()?
+            .to_dtype(candle_core::DType::F32)?
+            .to_vec1::<f32>()?;
+        Ok(Self {
+            values,
+            cols,
+            quantized: std::cell::OnceCell::new(),
+        })
+    }
+
+    fn quantized(&self) -> &[Quantized] {
+        self.quantized.get_or_init(|| {
+            if self.cols == 0 {
+                return Vec::new();
+            }
+            self.values.chunks_exact(self.cols).map(quantize).collect()
+        })
+    }
 }
 
 fn quantize(xs: &[f32]) -> Quantized {
@@ -245,28 +298,28 @@ impl Packed {
     /// `xs · Wᵀ` for `xs` of shape `(…, cols)`.
     pub fn forward(&self, xs: &Tensor) -> Result<Tensor, LocalError> {
         let mut dims = xs.dims().to_vec();
-        let Some(last) = dims.last_mut() else {
-            return Err(LocalError::Compute("matmul of a scalar".into()));
-        };
-        if *last != self.cols {
-            return Err(LocalError::Compute(format!(
-                "matmul of width {} by a matrix of width {}",
-                last, self.cols
-            )));
-        }
-        *last = self.rows;
-        let input = xs
-            .flatten_all()?
-            .to_dtype(candle_core::DType::F32)?
-            .to_vec1::<f32>()?;
-        let mut out = vec![0f32; input.len() / self.cols * self.rows];
-        for (x, y) in input
-            .chunks_exact(self.cols)
-            .zip(out.chunks_exact_mut(self.rows))
-        {
-            self.matvec(&quantize(x), y);
+        let input = Input::new(xs)?;
+        let out = self.apply(&input)?;
+        if let Some(last) = dims.last_mut() {
+            *last = self.rows;
         }
         Ok(Tensor::from_vec(out, dims, xs.device())?)
+    }
+
+    /// `x · Wᵀ` for every row of `input`, rows after rows.
+    fn apply(&self, input: &Input) -> Result<Vec<f32>, LocalError> {
+        if input.cols != self.cols {
+            return Err(LocalError::Compute(format!(
+                "matmul of width {} by a matrix of width {}",
+                input.cols, self.cols
+            )));
+        }
+        let quantized = input.quantized();
+        let mut out = vec![0f32; quantized.len() * self.rows];
+        for (x, y) in quantized.iter().zip(out.chunks_exact_mut(self.rows)) {
+            self.matvec(x, y);
+        }
+        Ok(out)
     }
 
     /// Rows `ids`, dequantized.

@@ -23,8 +23,12 @@
 //!   requantized to Q8_0 at load (Q5_0/Q5_1 in wasm; also Q4_1 natively):
 //!   several times faster matmuls, slightly *more* precision than the
 //!   source, more bytes.
-//! - The key/value cache grows in steps and can be cut back to a prefix,
-//!   so a conversation's next turn reuses the tokens already computed.
+//! - Attention, the rotary embedding and the MLP activations are this
+//!   crate's own loops on slices (`ops.rs`), reading the key/value cache in
+//!   place: candle's per-head matmuls, `repeat_kv` copies and scalar `expf`
+//!   were 13–17% of decoding in wasm.
+//! - The key/value cache can be cut back to a prefix, so a conversation's
+//!   next turn reuses the tokens already computed.
 
 use std::rc::Rc;
 
@@ -34,6 +38,7 @@ use candle_core::{DType, Device, Tensor};
 
 use crate::error::LocalError;
 use crate::matrix::{Matrix, Packed};
+use crate::ops;
 
 /// The largest context this runtime serves (the KV cache and rotary tables).
 pub const MAX_CONTEXT: usize = 4096;
@@ -134,38 +139,30 @@ impl Config {
     }
 }
 
-/// Shared cos/sin tables for one frequency base.
+/// Shared cos/sin tables for one frequency base: `[position][head_dim / 2]`.
 struct Rope {
-    cos: Tensor,
-    sin: Tensor,
+    cos: Vec<f32>,
+    sin: Vec<f32>,
 }
 
 impl Rope {
-    fn new(
-        head_dim: usize,
-        base: f32,
-        max_seq: usize,
-        device: &Device,
-    ) -> Result<Self, LocalError> {
+    fn new(head_dim: usize, base: f32, max_seq: usize) -> Self {
         let inv: Vec<f32> = (0..head_dim)
             .step_by(2)
             .map(|i| 1.0 / base.powf(i as f32 / head_dim as f32))
             .collect();
-        let half = inv.len();
-        let inv = Tensor::from_vec(inv, (1, half), device)?;
-        let positions = Tensor::arange(0u32, max_seq as u32, device)?
-            .to_dtype(DType::F32)?
-            .reshape((max_seq, 1))?;
-        let angles = positions.matmul(&inv)?;
-        Ok(Self {
-            cos: angles.cos()?,
-            sin: angles.sin()?,
-        })
+        let angles = || (0..max_seq).flat_map(|p| inv.iter().map(move |f| p as f32 * f));
+        Self {
+            cos: angles().map(f32::cos).collect(),
+            sin: angles().map(f32::sin).collect(),
+        }
     }
 }
 
 struct RmsNorm {
     weight: Tensor,
+    /// The same weights as a slice (per-head norms run on slices).
+    values: Vec<f32>,
     eps: f32,
 }
 
@@ -178,8 +175,10 @@ impl RmsNorm {
         device: &Device,
     ) -> Result<Self, LocalError> {
         let weight = content.tensor(reader, name, device)?.dequantize(device)?;
+        let values = weight.flatten_all()?.to_vec1::<f32>()?;
         Ok(Self {
             weight,
+            values,
             eps: eps as f32,
         })
     }
@@ -291,19 +290,13 @@ impl Transformer {
         let r = &mut reader;
         let embed = matrix(content, r, "token_embd.weight", &device, requantize)?;
         let norm = RmsNorm::load(content, r, "output_norm.weight", config.eps, &device)?;
-        let global = Rc::new(Rope::new(
-            config.head_dim,
-            config.rope_base,
-            config.max_seq,
-            &device,
-        )?);
+        let global = Rc::new(Rope::new(config.head_dim, config.rope_base, config.max_seq));
         let local = match config.family {
             Family::Gemma3 => Rc::new(Rope::new(
                 config.head_dim,
                 config.rope_local_base,
                 config.max_seq,
-                &device,
-            )?),
+            )),
             Family::Llama => global.clone(),
         };
         let mut layers = Vec::with_capacity(config.n_layer);
@@ -467,87 +460,79 @@ impl Transformer {
         if cfg.family == Family::Gemma3 {
             x = (x * (cfg.embed_dim as f64).sqrt())?;
         }
-        let scale = 1.0 / (cfg.head_dim as f64).sqrt();
+        let shape = |window| ops::Heads {
+            n_head: cfg.n_head,
+            n_kv_head: cfg.n_kv_head,
+            head_dim: cfg.head_dim,
+            window,
+            scale: 1.0 / (cfg.head_dim as f32).sqrt(),
+        };
+        let (q_width, kv_width) = (cfg.n_head * cfg.head_dim, cfg.n_kv_head * cfg.head_dim);
+        let style = match cfg.family {
+            // GGUF llama weights are laid out for llama.cpp's interleaved rotation.
+            Family::Llama => ops::RopeStyle::Interleaved,
+            Family::Gemma3 => ops::RopeStyle::Halves,
+        };
+        let mut scores = Vec::new();
         for layer in &mut self.layers {
             let residual = x.clone();
             let h = layer.attn_norm.forward(&x)?;
-            let q = layer
-                .wq
-                .forward(&h)?
-                .reshape((1, seq, cfg.n_head, cfg.head_dim))?
-                .transpose(1, 2)?;
-            let k = layer
-                .wk
-                .forward(&h)?
-                .reshape((1, seq, cfg.n_kv_head, cfg.head_dim))?
-                .transpose(1, 2)?;
-            let v = layer
-                .wv
-                .forward(&h)?
-                .reshape((1, seq, cfg.n_kv_head, cfg.head_dim))?
-                .transpose(1, 2)?;
-            let (q, k) = match (&layer.q_norm, &layer.k_norm) {
-                (Some(qn), Some(kn)) => (qn.forward(&q)?, kn.forward(&k)?),
-                _ => (q, k),
-            };
-            let cos = layer.rope.cos.narrow(0, start, seq)?;
-            let sin = layer.rope.sin.narrow(0, start, seq)?;
-            let (q, k) = match cfg.family {
-                // GGUF llama weights are laid out for llama.cpp's interleaved rotation.
-                Family::Llama => (
-                    candle_nn::rotary_emb::rope_i(&q.contiguous()?, &cos, &sin)?,
-                    candle_nn::rotary_emb::rope_i(&k.contiguous()?, &cos, &sin)?,
-                ),
-                Family::Gemma3 => (
-                    candle_nn::rotary_emb::rope(&q.contiguous()?, &cos, &sin)?,
-                    candle_nn::rotary_emb::rope(&k.contiguous()?, &cos, &sin)?,
-                ),
-            };
-            let (k, v) = layer
-                .cache
-                .append(&k.contiguous()?, &v.contiguous()?, cfg.max_seq)?;
-            let total = start + seq;
-            // Keys this layer may see: all, or the last `window` (sliding layers).
-            let first_key = match layer.window {
-                Some(window) if total > window + seq => total - window - seq + 1,
-                _ => 0,
-            };
-            let (k, v) = if first_key > 0 {
-                (
-                    k.narrow(2, first_key, total - first_key)?,
-                    v.narrow(2, first_key, total - first_key)?,
-                )
-            } else {
-                (k, v)
-            };
-            let keys = total - first_key;
-            let groups = cfg.n_head / cfg.n_kv_head.max(1);
-            let k = candle_transformers::utils::repeat_kv(k, groups)?.contiguous()?;
-            let v = candle_transformers::utils::repeat_kv(v, groups)?.contiguous()?;
-            let mut scores = (q.contiguous()?.matmul(&k.t()?)? * scale)?;
-            if seq > 1 || first_key > 0 {
-                let mask = causal_mask(seq, start, first_key, keys, layer.window, &self.device)?;
-                scores = scores.broadcast_add(&mask)?;
+            let [mut q, mut k, v] = Matrix::forward_all([&layer.wq, &layer.wk, &layer.wv], &h)?;
+            if q.len() != seq * q_width || k.len() != seq * kv_width || v.len() != k.len() {
+                return Err(LocalError::Model(
+                    "the attention weights do not match the head counts".into(),
+                ));
             }
-            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-            let attended = weights.matmul(&v)?.transpose(1, 2)?.reshape((
-                1,
-                seq,
-                cfg.n_head * cfg.head_dim,
-            ))?;
+            if let (Some(qn), Some(kn)) = (&layer.q_norm, &layer.k_norm) {
+                ops::rms_norm_rows(&mut q, &qn.values, qn.eps);
+                ops::rms_norm_rows(&mut k, &kn.values, kn.eps);
+            }
+            let rope = &layer.rope;
+            ops::rope(
+                &mut q,
+                cfg.n_head,
+                cfg.head_dim,
+                start,
+                &rope.cos,
+                &rope.sin,
+                style,
+            );
+            ops::rope(
+                &mut k,
+                cfg.n_kv_head,
+                cfg.head_dim,
+                start,
+                &rope.cos,
+                &rope.sin,
+                style,
+            );
+            layer.cache.append(&k, &v, kv_width);
+            let mut attended = vec![0f32; q.len()];
+            ops::attention(
+                &q,
+                &layer.cache.k,
+                &layer.cache.v,
+                start,
+                shape(layer.window),
+                &mut attended,
+                &mut scores,
+            );
+            let attended = Tensor::from_vec(attended, (1, seq, q_width), &self.device)?;
             let mut out = layer.wo.forward(&attended)?;
             if let Some(norm) = &layer.post_attn_norm {
                 out = norm.forward(&out)?;
             }
             let x1 = (out + residual)?;
             let h = layer.ffn_norm.forward(&x1)?;
-            let gate = layer.gate.forward(&h)?;
-            let activated = match cfg.family {
-                Family::Llama => candle_nn::ops::silu(&gate)?,
+            let [mut gate, up] = Matrix::forward_all([&layer.gate, &layer.up], &h)?;
+            match cfg.family {
+                Family::Llama => ops::silu_mul(&mut gate, &up),
                 // GELU, tanh approximation (gelu_pytorch_tanh), as Gemma defines it.
-                Family::Gemma3 => gate.gelu()?,
-            };
-            let mut out = layer.down.forward(&(activated * layer.up.forward(&h)?)?)?;
+                Family::Gemma3 => ops::gelu_mul(&mut gate, &up),
+            }
+            let width = gate.len() / seq;
+            let activated = Tensor::from_vec(gate, (1, seq, width), &self.device)?;
+            let mut out = layer.down.forward(&activated)?;
             if let Some(norm) = &layer.post_ffn_norm {
                 out = norm.forward(&out)?;
             }
@@ -565,73 +550,23 @@ impl Transformer {
     }
 }
 
-/// Keys and values of one layer: grown in steps of powers of two (up to the
-/// context), written in place, truncatable.
+/// Keys and values of one layer, `[position][n_kv_head][head_dim]`: the
+/// first `len` positions are valid; cut back by lowering `len`.
 #[derive(Default)]
 struct Cache {
-    k: Option<Tensor>,
-    v: Option<Tensor>,
+    k: Vec<f32>,
+    v: Vec<f32>,
     len: usize,
 }
 
 impl Cache {
-    fn capacity(&self) -> usize {
-        self.k.as_ref().and_then(|k| k.dim(2).ok()).unwrap_or(0)
-    }
-
-    fn append(
-        &mut self,
-        k: &Tensor,
-        v: &Tensor,
-        max: usize,
-    ) -> Result<(Tensor, Tensor), LocalError> {
-        let seq = k.dim(2)?;
-        let need = self.len + seq;
-        if need > self.capacity() {
-            let capacity = need.next_power_of_two().clamp(256, max.max(need));
-            let grow = |old: &Option<Tensor>, src: &Tensor| -> Result<Tensor, LocalError> {
-                let (b, h, _, d) = src.dims4()?;
-                let fresh = Tensor::zeros((b, h, capacity, d), src.dtype(), src.device())?;
-                if let (Some(old), true) = (old, self.len > 0) {
-                    fresh.slice_set(&old.narrow(2, 0, self.len)?.contiguous()?, 2, 0)?;
-                }
-                Ok(fresh)
-            };
-            let k_new = grow(&self.k, k)?;
-            let v_new = grow(&self.v, v)?;
-            self.k = Some(k_new);
-            self.v = Some(v_new);
+    /// Appends positions `len..` (`row` values per position).
+    fn append(&mut self, k: &[f32], v: &[f32], row: usize) {
+        let keep = self.len * row;
+        for (cache, new) in [(&mut self.k, k), (&mut self.v, v)] {
+            cache.truncate(keep);
+            cache.extend_from_slice(new);
         }
-        let (Some(k_all), Some(v_all)) = (&self.k, &self.v) else {
-            return Err(LocalError::Compute(
-                "the key/value cache was not allocated".into(),
-            ));
-        };
-        k_all.slice_set(k, 2, self.len)?;
-        v_all.slice_set(v, 2, self.len)?;
-        self.len = need;
-        Ok((k_all.narrow(2, 0, need)?, v_all.narrow(2, 0, need)?))
+        self.len += k.len() / row.max(1);
     }
-}
-
-/// Additive mask (0 or -inf) of shape (seq, keys) for queries at
-/// `start..start+seq` over keys `first_key..start+seq`.
-fn causal_mask(
-    seq: usize,
-    start: usize,
-    first_key: usize,
-    keys: usize,
-    window: Option<usize>,
-    device: &Device,
-) -> Result<Tensor, LocalError> {
-    let mut mask = Vec::with_capacity(seq * keys);
-    for i in 0..seq {
-        let query = start + i;
-        for j in 0..keys {
-            let key = first_key + j;
-            let visible = key <= query && window.is_none_or(|w| query - key < w);
-            mask.push(if visible { 0f32 } else { f32::NEG_INFINITY });
-        }
-    }
-    Ok(Tensor::from_vec(mask, (seq, keys), device)?.reshape((1, 1, seq, keys))?)
 }

@@ -149,6 +149,12 @@ impl WasmLanguageModel {
         self.inner.logits(prompt).map_err(js_error)
     }
 
+    /// The next-token logits after token ids (no BOS added).
+    #[wasm_bindgen(js_name = logitsOfTokens)]
+    pub fn logits_of_tokens(&mut self, tokens: &[u32]) -> Result<Vec<f32>, JsValue> {
+        self.inner.logits_of(tokens).map_err(js_error)
+    }
+
     /// Begin a generation (`GenerateOptions` as JSON); the prompt's token count.
     #[wasm_bindgen(js_name = startGeneration)]
     pub fn start_generation(&mut self, prompt: &str, options: &str) -> Result<usize, JsValue> {

@@ -22,7 +22,10 @@ for (const file of ["SmolLM2-135M-Instruct.Q4_1.gguf", "gemma-3-270m-q4_k_m.gguf
   // getLogits gives softmax probabilities of the top k.
   const top = (await w.getLogits(10)).map(({ token, p }) => ({ token, p }));
   const greedy = [];
+  // At each greedy step, llama.cpp's top 3 (how decisive its choice is).
+  const steps = [];
   for (let i = 0; i < 16; i++) {
+    steps.push((await w.getLogits(3)).map(({ token, p }) => ({ token, p })));
     const { token } = await w.samplingSample();
     if (w.isTokenEOG(token)) break;
     greedy.push(token);
@@ -36,6 +39,7 @@ for (const file of ["SmolLM2-135M-Instruct.Q4_1.gguf", "gemma-3-270m-q4_k_m.gguf
     promptIds: prompt,
     top,
     greedy,
+    steps,
     greedyText: await w.detokenize(greedy, true),
   };
   console.log(file, JSON.stringify(out.models[file].top.slice(0, 5)), JSON.stringify(out.models[file].greedyText));

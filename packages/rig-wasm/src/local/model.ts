@@ -544,18 +544,34 @@ export class LocalModel {
   /** The text of token ids (`skipSpecial`: leave out control tokens). */
   async detokenize(ids: ArrayLike<number>, options: { skipSpecial?: boolean } = {}): Promise<string> {
     this.#check();
-    const array = Uint32Array.from(Array.from(ids ?? [], (id) => {
-      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new InvalidArgumentError("ids", `${id} is not a token id of this model`);
-      return id;
-    }));
-    return this.#host.call<string>("detokenize", [this.#handle, array, options.skipSpecial ?? false]);
+    return this.#host.call<string>("detokenize", [this.#handle, this.#tokenIds(ids ?? [], "ids"), options.skipSpecial ?? false]);
   }
 
-  /** The next-token logits after `prompt` (a raw prompt; BOS added when the model wants one). */
-  async logits(prompt: string): Promise<Float32Array> {
+  /** Token ids checked against this model's vocabulary. */
+  #tokenIds(ids: ArrayLike<number>, field: string): Uint32Array {
+    return Uint32Array.from(Array.from(ids, (id) => {
+      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new InvalidArgumentError(field, `${id} is not a token id of this model`);
+      return id;
+    }));
+  }
+
+  /**
+   * The next-token logits after `prompt`: a raw prompt (BOS added when the
+   * model wants one), or token ids taken as given (to score a sequence, or
+   * follow another engine's tokens step by step; a shared prefix is reused).
+   */
+  async logits(prompt: string | ArrayLike<number>): Promise<Float32Array> {
     this.#check();
-    if (typeof prompt !== "string" || prompt === "") throw new InvalidArgumentError("prompt", "must be a non-empty string");
-    return this.#serial(() => this.#host.call<Float32Array>("logits", [this.#handle, prompt]));
+    if (typeof prompt === "string") {
+      if (prompt === "") throw new InvalidArgumentError("prompt", "must be a non-empty string");
+      return this.#serial(() => this.#host.call<Float32Array>("logits", [this.#handle, prompt]));
+    }
+    if (prompt == null || typeof prompt !== "object" || typeof prompt.length !== "number") {
+      throw new InvalidArgumentError("prompt", `must be a non-empty string or token ids, got ${typeName(prompt)}`);
+    }
+    const ids = this.#tokenIds(prompt, "prompt");
+    if (ids.length === 0) throw new InvalidArgumentError("prompt", "must not be empty");
+    return this.#serial(() => this.#host.call<Float32Array>("logitsOfTokens", [this.#handle, ids]));
   }
 
   /** Generate the answer to a conversation, or continue a raw prompt (a string). */

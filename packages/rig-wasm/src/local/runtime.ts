@@ -246,6 +246,10 @@ export class Runtime {
     return this.#guard(() => this.#language(handle).logits(prompt));
   }
 
+  logitsOfTokens(handle: number, tokens: Uint32Array): Float32Array {
+    return this.#guard(() => this.#language(handle).logitsOfTokens(tokens));
+  }
+
   embed(handle: number, textsJson: string): Float32Array {
     return this.#guard(() => this.#embedding(handle).embed(textsJson));
   }
