@@ -171,39 +171,14 @@ impl Input {
 }
 
 fn quantize(xs: &[f32]) -> Quantized {
-    let mut wide = Vec::with_capacity(xs.len());
+    let mut wide = vec![0i16; xs.len() / BLOCK * BLOCK];
     let mut scales = Vec::with_capacity(xs.len() / BLOCK);
     let mut sums = Vec::with_capacity(xs.len() / BLOCK);
-    for block in xs.chunks_exact(BLOCK) {
-        // Comparisons rather than f32::max / f32::round: those are libm
-        // calls in wasm (NaN and ties-away semantics), and this runs per product.
-        let amax = block.iter().fold(0f32, |m, x| {
-            let a = x.abs();
-            if a > m {
-                a
-            } else {
-                m
-            }
-        });
-        let d = amax / 127.0;
-        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
-        let mut sum = 0i32;
-        for &x in block {
-            let v = x * id;
-            // Round half away from zero, exactly like ggml's roundf (f32.trunc
-            // is an instruction); `as` saturates.
-            let t = v.trunc();
-            let q = if (v - t).abs() >= 0.5 {
-                t + v.signum()
-            } else {
-                t
-            } as i32;
-            sum += q;
-            wide.push(q as i16);
-        }
+    for (block, out) in xs.chunks_exact(BLOCK).zip(wide.chunks_exact_mut(BLOCK)) {
+        let (amax, sum) = kernel::quantize_block(block, out);
         // The scale as f16 like ggml's; the sum's term in f32 (rounding it to
         // f16 as ggml's block does moved the logits further from llama.cpp's).
-        let d = half::f16::from_f32(d).to_f32();
+        let d = half::f16::from_f32(amax / 127.0).to_f32();
         scales.push(d);
         sums.push(d * sum as f32);
     }
@@ -458,6 +433,50 @@ mod kernel {
         unsafe { v128_load(p.as_ptr() as *const v128) }
     }
 
+    /// One block of 32 activations as ggml's Q8_1 quantizes it: scaled by
+    /// 127 / max |x|, rounded half away from zero (like `roundf`; `f32.trunc`
+    /// is an instruction, `roundf` a libm call). Writes the values widened
+    /// to i16; returns max |x| and the values' sum.
+    #[inline(always)]
+    pub fn quantize_block(x: &[f32], out: &mut [i16]) -> (f32, i32) {
+        debug_assert!(x.len() >= BLOCK && out.len() >= BLOCK);
+        // SAFETY: `x` and `out` are 32-value blocks from `chunks_exact`.
+        let v: [v128; 8] =
+            core::array::from_fn(|i| unsafe { v128_load((x.as_ptr() as *const v128).add(i)) });
+        let m = v
+            .iter()
+            .fold(f32x4_splat(0.0), |m, &v| f32x4_pmax(m, f32x4_abs(v)));
+        let m = f32x4_pmax(m, i32x4_shuffle::<2, 3, 0, 1>(m, m));
+        let amax = f32x4_extract_lane::<0>(f32x4_pmax(m, i32x4_shuffle::<1, 0, 3, 2>(m, m)));
+        let d = amax / 127.0;
+        let id = f32x4_splat(if d != 0.0 { 1.0 / d } else { 0.0 });
+        let (half, one, sign) = (f32x4_splat(0.5), f32x4_splat(1.0), u32x4_splat(0x8000_0000));
+        let q = v.map(|v| {
+            let v = f32x4_mul(v, id);
+            let t = f32x4_trunc(v);
+            let away = f32x4_ge(f32x4_abs(f32x4_sub(v, t)), half);
+            let step = v128_or(v128_and(v, sign), one);
+            i32x4_trunc_sat_f32x4(f32x4_add(t, v128_and(away, step)))
+        });
+        let total = q.iter().fold(i32x4_splat(0), |s, &q| i32x4_add(s, q));
+        let sum = i32x4_extract_lane::<0>(total)
+            + i32x4_extract_lane::<1>(total)
+            + i32x4_extract_lane::<2>(total)
+            + i32x4_extract_lane::<3>(total);
+        for (i, pair) in q.chunks_exact(2).enumerate() {
+            if let [a, b] = pair {
+                // SAFETY: four 8-value stores inside the 32-value block.
+                unsafe {
+                    v128_store(
+                        (out.as_mut_ptr() as *mut v128).add(i),
+                        i16x8_narrow_i32x4(*a, *b),
+                    )
+                };
+            }
+        }
+        (amax, sum)
+    }
+
     /// Four rows' i32x4 partial sums → one vector of the four row sums.
     #[inline(always)]
     fn transpose_sum(s: [v128; 4]) -> v128 {
@@ -606,6 +625,33 @@ mod kernel {
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 mod kernel {
     use super::{Group, Quantized, BLOCK, GROUP};
+
+    /// See the SIMD `quantize_block`.
+    pub fn quantize_block(x: &[f32], out: &mut [i16]) -> (f32, i32) {
+        let amax = x.iter().fold(0f32, |m, x| {
+            let a = x.abs();
+            if a > m {
+                a
+            } else {
+                m
+            }
+        });
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let mut sum = 0i32;
+        for (&x, o) in x.iter().zip(out.iter_mut()) {
+            let v = x * id;
+            let t = v.trunc();
+            let q = if (v - t).abs() >= 0.5 {
+                t + v.signum()
+            } else {
+                t
+            } as i32;
+            sum += q;
+            *o = q as i16;
+        }
+        (amax, sum)
+    }
 
     /// Blocks of the group's row `r`: (values, scale, minimum) per block.
     fn row_blocks<'a>(
