@@ -495,39 +495,39 @@ mod kernel {
         )
     }
 
-    /// One Q4_1 row block (16 bytes at `q[at..]`) · the activation block.
+    /// A Q4_1 row block (16 bytes at `q[at..]`) as four i16x8 vectors, in
+    /// the order of the activation block's vectors: bytes 0–7 and 8–15,
+    /// low nibbles (values 0–15), then high nibbles (16–31).
     #[inline(always)]
-    fn q4_1_row(q: &[u8], at: usize, x: &[v128; 4]) -> v128 {
+    fn q4_1_unpack(q: &[u8], at: usize) -> [v128; 4] {
         let v = load(q, at);
         let low = i16x8_splat(0x0F);
-        // Bytes 0–7 and 8–15 as i16; low nibbles are values 0–15, high 16–31.
         let (a, b) = (i16x8_extend_low_u8x16(v), i16x8_extend_high_u8x16(v));
-        let s = i32x4_add(
-            i32x4_dot_i16x8(v128_and(a, low), x[0]),
-            i32x4_dot_i16x8(v128_and(b, low), x[1]),
-        );
-        i32x4_add(
-            s,
-            i32x4_add(
-                i32x4_dot_i16x8(u16x8_shr(a, 4), x[2]),
-                i32x4_dot_i16x8(u16x8_shr(b, 4), x[3]),
-            ),
-        )
+        [
+            v128_and(a, low),
+            v128_and(b, low),
+            u16x8_shr(a, 4),
+            u16x8_shr(b, 4),
+        ]
     }
 
-    /// One Q8_0 row block (32 bytes at `q[at..]`) · the activation block.
+    /// A Q8_0 row block (32 bytes at `q[at..]`) as four i16x8 vectors.
     #[inline(always)]
-    fn q8_0_row(q: &[u8], at: usize, x: &[v128; 4]) -> v128 {
-        let s = i32x4_add(
-            i32x4_dot_i16x8(load_i8x8(q, at), x[0]),
-            i32x4_dot_i16x8(load_i8x8(q, at + 8), x[1]),
-        );
+    fn q8_0_unpack(q: &[u8], at: usize) -> [v128; 4] {
+        [
+            load_i8x8(q, at),
+            load_i8x8(q, at + 8),
+            load_i8x8(q, at + 16),
+            load_i8x8(q, at + 24),
+        ]
+    }
+
+    /// One row block · the activation block: i32x4 partial sums.
+    #[inline(always)]
+    fn dot_row(w: &[v128; 4], x: &[v128; 4]) -> v128 {
         i32x4_add(
-            s,
-            i32x4_add(
-                i32x4_dot_i16x8(load_i8x8(q, at + 16), x[2]),
-                i32x4_dot_i16x8(load_i8x8(q, at + 24), x[3]),
-            ),
+            i32x4_add(i32x4_dot_i16x8(w[0], x[0]), i32x4_dot_i16x8(w[1], x[1])),
+            i32x4_add(i32x4_dot_i16x8(w[2], x[2]), i32x4_dot_i16x8(w[3], x[3])),
         )
     }
 
@@ -537,12 +537,7 @@ mod kernel {
     /// top-10 probabilities moved 10× further from llama.cpp's).
     #[inline(always)]
     fn q4_1_block(q: &[u8], d: &[f32], m: &[f32], x: &[v128; 4], xd: v128, xs: v128) -> v128 {
-        let s = transpose_sum([
-            q4_1_row(q, 0, x),
-            q4_1_row(q, 16, x),
-            q4_1_row(q, 32, x),
-            q4_1_row(q, 48, x),
-        ]);
+        let s = transpose_sum([0, 16, 32, 48].map(|at| dot_row(&q4_1_unpack(q, at), x)));
         let scaled = f32x4_mul(f32x4_convert_i32x4(s), f32x4_mul(load_f32x4(d), xd));
         f32x4_add(scaled, f32x4_mul(load_f32x4(m), xs))
     }
@@ -550,12 +545,7 @@ mod kernel {
     /// One block of a Q8_0 group: Σ d·d'·Σ(q·q') for its four rows.
     #[inline(always)]
     fn q8_0_block(q: &[u8], d: &[f32], x: &[v128; 4], xd: v128) -> v128 {
-        let s = transpose_sum([
-            q8_0_row(q, 0, x),
-            q8_0_row(q, 32, x),
-            q8_0_row(q, 64, x),
-            q8_0_row(q, 96, x),
-        ]);
+        let s = transpose_sum([0, 32, 64, 96].map(|at| dot_row(&q8_0_unpack(q, at), x)));
         f32x4_mul(f32x4_convert_i32x4(s), f32x4_mul(load_f32x4(d), xd))
     }
 

@@ -16,15 +16,17 @@ fn check(dtype: GgmlDType, rows: usize) {
     let w: Vec<f32> = (0..rows * cols)
         .map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0)
         .collect();
-    let x: Vec<f32> = (0..2 * cols)
+    // Several tokens (rows of activations), each quantized and multiplied.
+    let tokens = 6;
+    let x: Vec<f32> = (0..tokens * cols)
         .map(|i| ((i * 13 % 29) as f32 - 14.0) / 5.0)
         .collect();
     let w = Tensor::from_vec(w, (rows, cols), &Device::Cpu).unwrap();
-    let x = Tensor::from_vec(x, (1, 2, cols), &Device::Cpu).unwrap();
+    let x = Tensor::from_vec(x, (1, tokens, cols), &Device::Cpu).unwrap();
     let q = QTensor::quantize(&w, dtype).unwrap();
     let ours = Packed::from_qtensor(&q).unwrap().unwrap();
     let got = ours.forward(&x).unwrap();
-    assert_eq!(got.dims(), &[1, 2, rows]);
+    assert_eq!(got.dims(), &[1, tokens, rows]);
     let deq = q
         .dequantize(&Device::Cpu)
         .unwrap()
