@@ -14,9 +14,11 @@
 //! - block scales (and Q4_1 minimums) are converted from f16 once at load and
 //!   stored four rows to a vector;
 //! - the activations are quantized (ggml's Q8_1) and widened to i16 once per
-//!   product, so a block is four `i32x4.dot_i16x8_s` per row; the four
-//!   rows' sums are transposed into one vector and scaled together, not one
-//!   horizontal sum per row and block.
+//!   input (shared by the matrices that read it), so a block is four
+//!   `i32x4.dot_i16x8_s` per row; the four rows' sums are transposed into
+//!   one vector and scaled together, not one horizontal sum per row and block;
+//! - each pass takes a group from each half of the matrix: two streams of
+//!   weights in flight (see `Packed::matvec`).
 //!
 //! Same arithmetic as ggml's Q4_1 × Q8_1 and Q8_0 × Q8_0 dot products
 //! (Σ d·d'·q·q', plus m·d'·Σq' per block for Q4_1). Native builds keep
