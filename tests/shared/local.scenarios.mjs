@@ -248,6 +248,7 @@ export default defineScenarios((scenario) => {
       await assert.rejects(model.logits([1, 49152]), { instanceOf: InvalidArgumentError, field: "prompt", message: /49152 is not a token id/ });
       await assert.rejects(model.logits([1.5]), { instanceOf: InvalidArgumentError, field: "prompt" });
       await assert.rejects(model.logits(42), { instanceOf: InvalidArgumentError, field: "prompt" });
+      await assert.rejects(model.logits({ length: 2 ** 32 }), { instanceOf: InvalidArgumentError, field: "prompt", message: /at most/ });
       // Token ids give the same logits as the text they encode (both read in one pass).
       const ids = await model.tokenize(PROMPT, { addBos: model.info.addBos, special: false });
       await model.reset();

@@ -9,8 +9,8 @@
 //! requantized Gemma 3 tensor) re-widens the activations and converts two
 //! f16 scales (in software) for every row and block. `Packed` is
 //! one kernel for both formats, arranged for wasm SIMD:
-//! - rows are packed in groups of four, block by block, so one pass reads
-//!   one contiguous stream and shares each activation block among four rows;
+//! - rows are packed in groups of four, block by block, so a group is one
+//!   contiguous stream and each activation block is shared by four rows;
 //! - block scales (and Q4_1 minimums) are converted from f16 once at load and
 //!   stored four rows to a vector;
 //! - the activations are quantized (ggml's Q8_1) and widened to i16 once per
@@ -173,11 +173,20 @@ impl Input {
 }
 
 fn quantize(xs: &[f32]) -> Quantized {
+    quantize_with::<Fast>(xs)
+}
+
+fn quantize_with<K: Kernel>(xs: &[f32]) -> Quantized {
     let mut wide = vec![0i16; xs.len() / BLOCK * BLOCK];
     let mut scales = Vec::with_capacity(xs.len() / BLOCK);
     let mut sums = Vec::with_capacity(xs.len() / BLOCK);
-    for (block, out) in xs.chunks_exact(BLOCK).zip(wide.chunks_exact_mut(BLOCK)) {
-        let (amax, sum) = kernel::quantize_block(block, out);
+    for (block, out) in xs
+        .as_chunks::<BLOCK>()
+        .0
+        .iter()
+        .zip(wide.as_chunks_mut::<BLOCK>().0)
+    {
+        let (amax, sum) = K::quantize_block(block, out);
         // The scale as f16 like ggml's; the sum's term in f32 (rounding it to
         // f16 as ggml's block does moved the logits further from llama.cpp's).
         let d = half::f16::from_f32(amax / 127.0).to_f32();
@@ -185,6 +194,19 @@ fn quantize(xs: &[f32]) -> Quantized {
         sums.push(d * sum as f32);
     }
     Quantized { wide, scales, sums }
+}
+
+/// 1 / d for a block's scale d = max|x| / 127, or 0 when that is not finite
+/// (d = 0, or so small that its f16 is 0 anyway): the block then quantizes
+/// to zeros instead of saturated garbage.
+#[inline(always)]
+fn inverse_scale(d: f32) -> f32 {
+    let id = 1.0 / d;
+    if id.is_finite() {
+        id
+    } else {
+        0.0
+    }
 }
 
 fn f16_at(bytes: &[u8], at: usize) -> f32 {
@@ -360,6 +382,10 @@ impl Packed {
     /// measured about a fifth faster on the model's matrices (and slower
     /// when the weights are in cache, which they are not while decoding).
     fn matvec(&self, x: &Quantized, y: &mut [f32]) {
+        self.matvec_with::<Fast>(x, y);
+    }
+
+    fn matvec_with<K: Kernel>(&self, x: &Quantized, y: &mut [f32]) {
         let groups = self.rows.div_ceil(GROUP);
         let half = groups.div_ceil(2);
         for g in 0..half {
@@ -367,8 +393,8 @@ impl Packed {
             let other = if g + half < groups { g + half } else { g };
             let pair = [self.group(g), self.group(other)];
             let sums = match self.format {
-                Format::Q4_1 => kernel::q4_1(pair, x),
-                Format::Q8_0 => kernel::q8_0(pair, x),
+                Format::Q4_1 => K::q4_1(pair, x),
+                Format::Q8_0 => K::q8_0(pair, x),
             };
             for (first, s) in [g, other].into_iter().zip(sums) {
                 let rows = y.get_mut(first * GROUP..).unwrap_or(&mut []);
@@ -388,12 +414,150 @@ pub(crate) struct Group<'a> {
     m: &'a [f32],
 }
 
+/// The kernel's operations, as the SIMD module and its scalar twin
+/// implement them (generic, so each is inlined where it is used).
+trait Kernel {
+    fn quantize_block(x: &[f32; BLOCK], out: &mut [i16; BLOCK]) -> (f32, i32);
+    fn q4_1(g: [Group<'_>; 2], x: &Quantized) -> [[f32; 4]; 2];
+    fn q8_0(g: [Group<'_>; 2], x: &Quantized) -> [[f32; 4]; 2];
+}
+
+macro_rules! kernel_impl {
+    ($name:ident, $module:ident) => {
+        struct $name;
+        impl Kernel for $name {
+            #[inline(always)]
+            fn quantize_block(x: &[f32; BLOCK], out: &mut [i16; BLOCK]) -> (f32, i32) {
+                $module::quantize_block(x, out)
+            }
+            #[inline(always)]
+            fn q4_1(g: [Group<'_>; 2], x: &Quantized) -> [[f32; 4]; 2] {
+                $module::q4_1(g, x)
+            }
+            #[inline(always)]
+            fn q8_0(g: [Group<'_>; 2], x: &Quantized) -> [[f32; 4]; 2] {
+                $module::q8_0(g, x)
+            }
+        }
+    };
+}
+
+kernel_impl!(Scalar, scalar);
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+kernel_impl!(Simd, kernel);
+/// The kernel this target runs.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+type Fast = Simd;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+type Fast = Scalar;
+
+/// Compares this target's kernel with the scalar one, operation by
+/// operation, on inputs the models may never produce: rounding ties,
+/// NaN, ±0, tiny and huge blocks; row counts that leave a padded group and
+/// an odd number of groups (paired with itself). The model tests cover the
+/// common shapes end to end; this covers the corners, in wasm, where the
+/// SIMD code runs (natively both sides are the scalar code). Returns what
+/// was compared.
+pub fn self_check() -> Result<String, LocalError> {
+    let mut seed = 0x9E37_79B9u32;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    // Activation blocks: scaled so x·127/max|x| lands on .5 exactly, and other corners.
+    let mut blocks: Vec<[f32; BLOCK]> = Vec::new();
+    blocks.push(std::array::from_fn(|i| {
+        if i == 0 {
+            127.0
+        } else {
+            i as f32 - 15.5
+        }
+    }));
+    blocks.push(std::array::from_fn(|i| {
+        if i == 0 {
+            -127.0
+        } else {
+            0.5 - i as f32
+        }
+    }));
+    blocks.push(std::array::from_fn(|i| if i % 2 == 0 { 0.0 } else { -0.0 }));
+    blocks.push(std::array::from_fn(|i| match i {
+        3 => f32::NAN,
+        7 => 2.0,
+        _ => 0.75,
+    }));
+    blocks.push(std::array::from_fn(|i| (i as f32 - 16.0) * 1e-30));
+    blocks.push(std::array::from_fn(|i| (i as f32 - 16.0) * 1e30));
+    blocks.push(std::array::from_fn(|i| (i as f32 - 16.0) * 1e-44));
+    for _ in 0..64 {
+        blocks.push(std::array::from_fn(|_| {
+            (next() % 20_001) as f32 / 1000.0 - 10.0
+        }));
+    }
+    for (n, block) in blocks.iter().enumerate() {
+        let (mut fast, mut scalar) = ([0i16; BLOCK], [0i16; BLOCK]);
+        let (a, b) = (
+            Fast::quantize_block(block, &mut fast),
+            Scalar::quantize_block(block, &mut scalar),
+        );
+        if fast != scalar || a.1 != b.1 || a.0.to_bits() != b.0.to_bits() {
+            return Err(LocalError::Compute(format!(
+                "quantizing block {n}: {a:?} {fast:?} vs {b:?} {scalar:?}"
+            )));
+        }
+    }
+    // Products: both formats, rows leaving padded and odd group counts.
+    let f16 = |x: f32| half::f16::from_f32(x).to_bits().to_le_bytes();
+    let mut products = 0;
+    for (dtype, block_bytes) in [(GgmlDType::Q4_1, 20), (GgmlDType::Q8_0, 34)] {
+        for rows in [1, 3, 7, 11, 64] {
+            for cols in [32, 96] {
+                let mut data = Vec::new();
+                for _ in 0..rows * cols / BLOCK {
+                    data.extend(f16((next() % 1000) as f32 * 1e-4 + 1e-3));
+                    if dtype == GgmlDType::Q4_1 {
+                        data.extend(f16(-((next() % 1000) as f32) * 1e-3));
+                    }
+                    while data.len() % block_bytes != 0 {
+                        data.push(next() as u8);
+                    }
+                }
+                let Some(m) = Packed::from_raw(dtype, rows, cols, &data)? else {
+                    return Err(LocalError::Compute(format!("{dtype:?} was not packed")));
+                };
+                for token in 0..3 {
+                    let xs: Vec<f32> = (0..cols)
+                        .map(|i| ((next() % 2001) as f32 - 1000.0) / (100.0 + (i + token) as f32))
+                        .collect();
+                    let (mut fast, mut scalar) = (vec![0f32; rows], vec![0f32; rows]);
+                    m.matvec_with::<Fast>(&quantize_with::<Fast>(&xs), &mut fast);
+                    m.matvec_with::<Scalar>(&quantize_with::<Scalar>(&xs), &mut scalar);
+                    for (r, (a, b)) in fast.iter().zip(&scalar).enumerate() {
+                        if (a - b).abs() > 1e-5 * b.abs().max(1.0) {
+                            return Err(LocalError::Compute(format!(
+                                "{dtype:?} {rows}×{cols}, row {r}: {a} vs {b}"
+                            )));
+                        }
+                    }
+                    products += 1;
+                }
+            }
+        }
+    }
+    Ok(format!(
+        "{} activation blocks quantized identically; {products} matrix–vector products agree",
+        blocks.len()
+    ))
+}
+
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
 mod kernel {
     use core::arch::wasm32::*;
 
-    use super::{Group, Quantized, BLOCK, GROUP};
+    use super::{inverse_scale, Group, Quantized, BLOCK, GROUP};
 
     /// Loads 16 bytes at `p[at..]`. The callers' slices come from
     /// `chunks_exact` of the right width, checked by the `debug_assert`s.
@@ -440,9 +604,8 @@ mod kernel {
     /// is an instruction, `roundf` a libm call). Writes the values widened
     /// to i16; returns max |x| and the values' sum.
     #[inline(always)]
-    pub fn quantize_block(x: &[f32], out: &mut [i16]) -> (f32, i32) {
-        debug_assert!(x.len() >= BLOCK && out.len() >= BLOCK);
-        // SAFETY: `x` and `out` are 32-value blocks from `chunks_exact`.
+    pub fn quantize_block(x: &[f32; BLOCK], out: &mut [i16; BLOCK]) -> (f32, i32) {
+        // SAFETY: eight 4-value loads inside the 32-value array.
         let v: [v128; 8] =
             core::array::from_fn(|i| unsafe { v128_load((x.as_ptr() as *const v128).add(i)) });
         let m = v
@@ -451,7 +614,7 @@ mod kernel {
         let m = f32x4_pmax(m, i32x4_shuffle::<2, 3, 0, 1>(m, m));
         let amax = f32x4_extract_lane::<0>(f32x4_pmax(m, i32x4_shuffle::<1, 0, 3, 2>(m, m)));
         let d = amax / 127.0;
-        let id = f32x4_splat(if d != 0.0 { 1.0 / d } else { 0.0 });
+        let id = f32x4_splat(inverse_scale(d));
         let (half, one, sign) = (f32x4_splat(0.5), f32x4_splat(1.0), u32x4_splat(0x8000_0000));
         let q = v.map(|v| {
             let v = f32x4_mul(v, id);
@@ -467,7 +630,7 @@ mod kernel {
             + i32x4_extract_lane::<3>(total);
         for (i, pair) in q.chunks_exact(2).enumerate() {
             if let [a, b] = pair {
-                // SAFETY: four 8-value stores inside the 32-value block.
+                // SAFETY: four 8-value stores inside the 32-value array.
                 unsafe {
                     v128_store(
                         (out.as_mut_ptr() as *mut v128).add(i),
@@ -613,13 +776,13 @@ mod kernel {
 }
 
 /// The same arithmetic without SIMD: native builds use candle's kernels for
-/// the model, so this keeps the module compiling and the layout tested.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-mod kernel {
+/// the model, so this keeps the module compiling and the layout tested; in
+/// wasm, `self_check` compares the SIMD kernel with it.
+mod scalar {
     use super::{Group, Quantized, BLOCK, GROUP};
 
     /// See the SIMD `quantize_block`.
-    pub fn quantize_block(x: &[f32], out: &mut [i16]) -> (f32, i32) {
+    pub fn quantize_block(x: &[f32; BLOCK], out: &mut [i16; BLOCK]) -> (f32, i32) {
         let amax = x.iter().fold(0f32, |m, x| {
             let a = x.abs();
             if a > m {
@@ -629,7 +792,7 @@ mod kernel {
             }
         });
         let d = amax / 127.0;
-        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let id = super::inverse_scale(d);
         let mut sum = 0i32;
         for (&x, o) in x.iter().zip(out.iter_mut()) {
             let v = x * id;

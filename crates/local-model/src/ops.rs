@@ -15,11 +15,15 @@
 //! within about 2 ulp of `expf` over the range softmax and the activations
 //! use.
 
+use crate::error::LocalError;
+
 /// Values per SIMD-friendly chunk (two 128-bit vectors).
 const LANES: usize = 8;
 
 /// Σ a·b over the common length.
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
     let (ac, at) = a.as_chunks::<LANES>();
     let (bc, bt) = b.as_chunks::<LANES>();
     let mut acc = [0f32; LANES];
@@ -112,12 +116,14 @@ pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
 }
 
 /// gate ← GELU(gate) · up, GELU with the tanh approximation
-/// (gelu_pytorch_tanh, as Gemma defines it): tanh(y) = 1 − 2 / (1 + e²ʸ).
+/// (gelu_pytorch_tanh, as Gemma defines it): ½x(1 + tanh y) written as
+/// x / (1 + e⁻²ʸ), the same function without the cancellation of 1 + tanh y
+/// for negative x.
 pub fn gelu_mul(gate: &mut [f32], up: &[f32]) {
     const SQRT_2_OVER_PI: f32 = 0.797_884_6;
     let gelu = |x: f32| {
         let y = SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x);
-        0.5 * x * (2.0 - 2.0 / (1.0 + exp1(2.0 * y)))
+        x / (1.0 + exp1(-2.0 * y))
     };
     for (g, u) in gate
         .as_chunks_mut::<LANES>()
@@ -228,7 +234,7 @@ pub fn attention(
     shape: Heads,
     out: &mut [f32],
     scores: &mut Vec<f32>,
-) {
+) -> Result<(), LocalError> {
     let Heads {
         n_head,
         n_kv_head,
@@ -236,10 +242,12 @@ pub fn attention(
         window,
         scale,
     } = shape;
-    if n_head == 0 || n_kv_head == 0 || d == 0 {
-        return;
+    if n_head == 0 || n_kv_head == 0 || d == 0 || !n_head.is_multiple_of(n_kv_head) {
+        return Err(LocalError::Compute(format!(
+            "attention of {n_head} heads over {n_kv_head} key/value heads of width {d}"
+        )));
     }
-    let groups = (n_head / n_kv_head).max(1);
+    let groups = n_head / n_kv_head;
     let row = n_kv_head * d;
     let queries = q
         .chunks_exact(n_head * d)
@@ -252,7 +260,10 @@ pub fn attention(
             k.get(keys.start * row..keys.end * row),
             v.get(keys.start * row..keys.end * row),
         ) else {
-            continue;
+            return Err(LocalError::Compute(format!(
+                "the key/value cache holds fewer than {} positions",
+                keys.end
+            )));
         };
         for (h, (q, out)) in q.chunks_exact(d).zip(out.chunks_exact_mut(d)).enumerate() {
             let at = (h / groups) * d;
@@ -268,6 +279,7 @@ pub fn attention(
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -319,6 +331,38 @@ mod tests {
     }
 
     #[test]
+    fn dot_uses_the_common_length() {
+        let a: Vec<f32> = (0..12).map(|i| i as f32).collect();
+        let b: Vec<f32> = (0..20).map(|i| (i % 3) as f32).collect();
+        let want: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert_eq!(dot(&a, &b), want);
+        assert_eq!(dot(&b, &a), want);
+    }
+
+    #[test]
+    fn attention_refuses_a_short_cache_and_uneven_heads() {
+        let shape = Heads {
+            n_head: 2,
+            n_kv_head: 1,
+            head_dim: 4,
+            window: None,
+            scale: 1.0,
+        };
+        let (q, kv) = (vec![0.5; 8], vec![0.25; 8]);
+        let mut out = vec![0.0; 8];
+        // Position 2 needs 3 cached positions; there are 2.
+        assert!(attention(&q, &kv, &kv, 2, shape, &mut out, &mut Vec::new()).is_err());
+        let uneven = Heads {
+            n_head: 3,
+            n_kv_head: 2,
+            ..shape
+        };
+        assert!(attention(&q, &kv, &kv, 0, uneven, &mut out, &mut Vec::new()).is_err());
+        assert!(attention(&q, &kv, &kv, 1, shape, &mut out, &mut Vec::new()).is_ok());
+        assert!(out.iter().all(|&x| (x - 0.25).abs() < 1e-6));
+    }
+
+    #[test]
     fn softmax_sums_to_one_in_order() {
         let mut xs = vec![1.0, 3.0, 2.0, -1.0, 0.5, 7.0, 7.0, -30.0, 0.0];
         let raw = xs.clone();
@@ -367,7 +411,7 @@ mod tests {
                 scale: 0.35,
             };
             let mut out = vec![0.0; q.len()];
-            attention(&q, &k, &v, start, shape, &mut out, &mut Vec::new());
+            attention(&q, &k, &v, start, shape, &mut out, &mut Vec::new()).unwrap();
             for i in 0..seq {
                 let pos = start + i;
                 for h in 0..n_head {

@@ -6,7 +6,7 @@
 //! - Gemma 3's MLP uses GELU (tanh approximation), as the reference model
 //!   and llama.cpp do; candle's `quantized_gemma3` uses SiLU, which gives
 //!   wrong logits (candle issue #3745).
-//! - Rotary tables are computed once per frequency base and shared by the
+//! - Rotary tables are computed once per frequency base (Gemma 3 has two) and shared by the
 //!   layers, sized to the context this runtime serves (`max_seq`, ≤ 4096),
 //!   instead of 131,072 positions per layer (≈ 4 GB for Gemma 3 270M,
 //!   which does not fit in wasm32's 4 GiB).
@@ -113,12 +113,25 @@ impl Config {
             .and_then(|v| v.to_string().ok())
             .cloned()
             .unwrap_or_else(|| architecture.clone());
+        let n_kv_head =
+            meta_u32(content, &format!("{a}.attention.head_count_kv")).unwrap_or(n_head);
+        // The attention code relies on these (grouped heads, rotary pairs).
+        if n_head == 0 || n_kv_head == 0 || !n_head.is_multiple_of(n_kv_head) {
+            return Err(LocalError::Model(format!(
+                "{n_head} attention heads cannot share {n_kv_head} key/value heads"
+            )));
+        }
+        if head_dim == 0 || !head_dim.is_multiple_of(2) {
+            return Err(LocalError::Model(format!(
+                "a head width of {head_dim} has no rotary pairs"
+            )));
+        }
         Ok(Self {
             family,
             name,
             n_layer: meta_u32(content, &format!("{a}.block_count"))?,
             n_head,
-            n_kv_head: meta_u32(content, &format!("{a}.attention.head_count_kv")).unwrap_or(n_head),
+            n_kv_head,
             head_dim,
             embed_dim,
             eps: meta_f32(content, &format!("{a}.attention.layer_norm_rms_epsilon")).unwrap_or(1e-6)
@@ -484,6 +497,11 @@ impl Transformer {
                 ));
             }
             if let (Some(qn), Some(kn)) = (&layer.q_norm, &layer.k_norm) {
+                if qn.values.len() != cfg.head_dim || kn.values.len() != cfg.head_dim {
+                    return Err(LocalError::Model(
+                        "the per-head norms do not match the head width".into(),
+                    ));
+                }
                 ops::rms_norm_rows(&mut q, &qn.values, qn.eps);
                 ops::rms_norm_rows(&mut k, &kn.values, kn.eps);
             }
@@ -506,7 +524,7 @@ impl Transformer {
                 &rope.sin,
                 style,
             );
-            layer.cache.append(&k, &v, kv_width);
+            layer.cache.append(&k, &v, kv_width, cfg.max_seq);
             let mut attended = vec![0f32; q.len()];
             ops::attention(
                 &q,
@@ -516,7 +534,7 @@ impl Transformer {
                 shape(layer.window),
                 &mut attended,
                 &mut scores,
-            );
+            )?;
             let attended = Tensor::from_vec(attended, (1, seq, q_width), &self.device)?;
             let mut out = layer.wo.forward(&attended)?;
             if let Some(norm) = &layer.post_attn_norm {
@@ -525,6 +543,11 @@ impl Transformer {
             let x1 = (out + residual)?;
             let h = layer.ffn_norm.forward(&x1)?;
             let [mut gate, up] = Matrix::forward_all([&layer.gate, &layer.up], &h)?;
+            if gate.len() != up.len() {
+                return Err(LocalError::Model(
+                    "the MLP's gate and up weights differ in size".into(),
+                ));
+            }
             match cfg.family {
                 Family::Llama => ops::silu_mul(&mut gate, &up),
                 // GELU, tanh approximation (gelu_pytorch_tanh), as Gemma defines it.
@@ -560,13 +583,21 @@ struct Cache {
 }
 
 impl Cache {
-    /// Appends positions `len..` (`row` values per position).
-    fn append(&mut self, k: &[f32], v: &[f32], row: usize) {
+    /// Appends positions `len..` (`row` values per position). Room grows in
+    /// powers of two (from 256 positions), never past `max` positions: wasm
+    /// memory does not shrink, and `Vec`'s own doubling would overshoot the
+    /// context by up to 2×.
+    fn append(&mut self, k: &[f32], v: &[f32], row: usize, max: usize) {
         let keep = self.len * row;
+        let positions = self.len + k.len() / row.max(1);
+        let room = positions.next_power_of_two().clamp(256, max.max(positions)) * row;
         for (cache, new) in [(&mut self.k, k), (&mut self.v, v)] {
             cache.truncate(keep);
+            if cache.capacity() < keep + new.len() {
+                cache.reserve_exact(room.saturating_sub(keep));
+            }
             cache.extend_from_slice(new);
         }
-        self.len += k.len() / row.max(1);
+        self.len = positions;
     }
 }

@@ -37,6 +37,13 @@ pub fn start() {
     }));
 }
 
+/// Compares the SIMD kernel with its scalar twin on corner cases (see
+/// `matrix::self_check`); what was compared, or an error. For the test suite.
+#[wasm_bindgen(js_name = kernelSelfCheck)]
+pub fn kernel_self_check() -> Result<String, JsValue> {
+    crate::matrix::self_check().map_err(js_error)
+}
+
 /// What the last panic said (empty if none): read after a trap.
 #[wasm_bindgen(js_name = lastPanic)]
 pub fn last_panic() -> String {

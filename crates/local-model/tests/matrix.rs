@@ -72,3 +72,12 @@ fn other_formats_are_left_to_candle() {
     let q = QTensor::quantize(&w, GgmlDType::Q4_0).unwrap();
     assert!(Packed::from_qtensor(&q).unwrap().is_none());
 }
+
+/// Natively both sides are the scalar kernel; in wasm the same check runs
+/// against the SIMD one (tests/node/local-kernel.test.mjs).
+#[test]
+fn self_check_runs() {
+    let report = rig_wasm_local::matrix::self_check().unwrap();
+    assert!(report.contains("71 activation blocks"), "{report}");
+    assert!(report.contains("60 matrix–vector products"), "{report}");
+}

@@ -186,10 +186,11 @@ fn greedy_continuations_are_stable() {
     let (tokens, text, _) = greedy(&mut gemma, prompt, 16);
     assert_eq!(
         text,
-        " the capital of the country of France. It is the capital of the country of"
+        " the capital of the country of France. It is the largest city in France and"
     );
-    // llama.cpp agrees on the first 10 tokens.
-    assert_eq!(tokens[..10], ids(&r["models"][GEMMA]["greedy"])[..10]);
+    // llama.cpp agrees up to its first tie: at step 11 its top two are
+    // equally likely (ratio 1.00 in the reference's `steps`), as at step 15.
+    assert_eq!(tokens[..11], ids(&r["models"][GEMMA]["greedy"])[..11]);
 }
 
 fn answer(

@@ -11,6 +11,9 @@ import { InProcessHost, WorkerHost, type Host } from "./host.js";
 import { chatCompletionsHandler } from "./openai-handler.js";
 import { nodeImport, type LocalWasmInput, type StepData } from "./runtime.js";
 
+/** More token ids than any context this runtime serves (4,096) by far; a bound so an absurd length fails clearly. */
+const MAX_TOKEN_IDS = 1 << 20;
+
 /** Where model files come from: bytes, a `Blob`, a `Response`, a URL, or (Node.js) a file path. */
 export type ModelSource = Uint8Array | ArrayBuffer | Blob | Response | URL | string;
 
@@ -568,6 +571,9 @@ export class LocalModel {
     }
     if (prompt == null || typeof prompt !== "object" || typeof prompt.length !== "number") {
       throw new InvalidArgumentError("prompt", `must be a non-empty string or token ids, got ${typeName(prompt)}`);
+    }
+    if (!Number.isSafeInteger(prompt.length) || prompt.length < 0 || prompt.length > MAX_TOKEN_IDS) {
+      throw new InvalidArgumentError("prompt", `must hold at most ${MAX_TOKEN_IDS} token ids, got a length of ${String(prompt.length)}`);
     }
     const ids = this.#tokenIds(prompt, "prompt");
     if (ids.length === 0) throw new InvalidArgumentError("prompt", "must not be empty");
