@@ -97,22 +97,24 @@ pub fn softmax(xs: &mut [f32]) {
     }
 }
 
-/// gate ← SiLU(gate) · up, with SiLU(x) = x / (1 + e⁻ˣ) (candle's definition).
-pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
-    for (g, u) in gate
-        .as_chunks_mut::<LANES>()
-        .0
-        .iter_mut()
-        .zip(up.as_chunks::<LANES>().0)
-    {
+/// gate ← f(gate) · up, a chunk of `LANES` at a time.
+#[inline(always)]
+fn activate_mul(gate: &mut [f32], up: &[f32], f: impl Fn(f32) -> f32) {
+    let (chunks, _) = gate.as_chunks_mut::<LANES>();
+    for (g, u) in chunks.iter_mut().zip(up.as_chunks::<LANES>().0) {
         for (g, u) in g.iter_mut().zip(u) {
-            *g = *g / (1.0 + exp1(-*g)) * u;
+            *g = f(*g) * u;
         }
     }
     let done = gate.len() / LANES * LANES;
     for (g, u) in gate.iter_mut().zip(up).skip(done) {
-        *g = *g / (1.0 + exp1(-*g)) * u;
+        *g = f(*g) * u;
     }
+}
+
+/// gate ← SiLU(gate) · up, with SiLU(x) = x / (1 + e⁻ˣ) (candle's definition).
+pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
+    activate_mul(gate, up, |x| x / (1.0 + exp1(-x)));
 }
 
 /// gate ← GELU(gate) · up, GELU with the tanh approximation
@@ -121,24 +123,10 @@ pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
 /// for negative x.
 pub fn gelu_mul(gate: &mut [f32], up: &[f32]) {
     const SQRT_2_OVER_PI: f32 = 0.797_884_6;
-    let gelu = |x: f32| {
+    activate_mul(gate, up, |x| {
         let y = SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x);
         x / (1.0 + exp1(-2.0 * y))
-    };
-    for (g, u) in gate
-        .as_chunks_mut::<LANES>()
-        .0
-        .iter_mut()
-        .zip(up.as_chunks::<LANES>().0)
-    {
-        for (g, u) in g.iter_mut().zip(u) {
-            *g = gelu(*g) * u;
-        }
-    }
-    let done = gate.len() / LANES * LANES;
-    for (g, u) in gate.iter_mut().zip(up).skip(done) {
-        *g = gelu(*g) * u;
-    }
+    });
 }
 
 /// RMS norm of every `weight.len()`-wide row of `xs`, in place:
