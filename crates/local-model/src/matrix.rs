@@ -444,7 +444,7 @@ macro_rules! kernel_impl {
 
 kernel_impl!(Scalar, scalar);
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-kernel_impl!(Simd, kernel);
+kernel_impl!(Simd, simd);
 /// The kernel this target runs.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 type Fast = Simd;
@@ -511,7 +511,10 @@ pub fn self_check() -> Result<String, LocalError> {
     // Products: both formats, rows leaving padded and odd group counts.
     let f16 = |x: f32| half::f16::from_f32(x).to_bits().to_le_bytes();
     let mut products = 0;
-    for (dtype, block_bytes) in [(GgmlDType::Q4_1, 20), (GgmlDType::Q8_0, 34)] {
+    for (dtype, format) in [
+        (GgmlDType::Q4_1, Format::Q4_1),
+        (GgmlDType::Q8_0, Format::Q8_0),
+    ] {
         for rows in [1, 3, 7, 11, 64] {
             for cols in [32, 96] {
                 let mut data = Vec::new();
@@ -520,7 +523,7 @@ pub fn self_check() -> Result<String, LocalError> {
                     if dtype == GgmlDType::Q4_1 {
                         data.extend(f16(-((next() % 1000) as f32) * 1e-3));
                     }
-                    while data.len() % block_bytes != 0 {
+                    while data.len() % format.gguf_bytes() != 0 {
                         data.push(next() as u8);
                     }
                 }
@@ -554,7 +557,7 @@ pub fn self_check() -> Result<String, LocalError> {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
-mod kernel {
+mod simd {
     use core::arch::wasm32::*;
 
     use super::{inverse_scale, Group, Quantized, BLOCK, GROUP};

@@ -331,6 +331,22 @@ impl Transformer {
                     Ok(None)
                 }
             };
+            // Per-head norms run on each head's slice: their width is the head's.
+            let head_norm = |r: &mut std::io::Cursor<&[u8]>,
+                             name: &str|
+             -> Result<Option<RmsNorm>, LocalError> {
+                let norm = optional(r, name)?;
+                if norm
+                    .as_ref()
+                    .is_some_and(|n| n.values.len() != config.head_dim)
+                {
+                    return Err(LocalError::Model(format!(
+                        "{p}.{name} does not match the head width {}",
+                        config.head_dim
+                    )));
+                }
+                Ok(norm)
+            };
             // Gemma 3: every `sliding_pattern`-th layer is global, the rest use a sliding window.
             let sliding = gemma && (i + 1) % config.sliding_pattern.max(1) != 0;
             layers.push(Layer {
@@ -397,8 +413,8 @@ impl Transformer {
                     config.eps,
                     &device,
                 )?,
-                q_norm: optional(r, "attn_q_norm")?,
-                k_norm: optional(r, "attn_k_norm")?,
+                q_norm: head_norm(r, "attn_q_norm")?,
+                k_norm: head_norm(r, "attn_k_norm")?,
                 post_attn_norm: optional(r, "post_attention_norm")?,
                 post_ffn_norm: optional(r, "post_ffw_norm")?,
                 window: if sliding { config.sliding_window } else { None },
@@ -497,11 +513,6 @@ impl Transformer {
                 ));
             }
             if let (Some(qn), Some(kn)) = (&layer.q_norm, &layer.k_norm) {
-                if qn.values.len() != cfg.head_dim || kn.values.len() != cfg.head_dim {
-                    return Err(LocalError::Model(
-                        "the per-head norms do not match the head width".into(),
-                    ));
-                }
                 ops::rms_norm_rows(&mut q, &qn.values, qn.eps);
                 ops::rms_norm_rows(&mut k, &kn.values, kn.eps);
             }
