@@ -76,9 +76,16 @@ pub(crate) async fn abortable<T>(
     ctx: &JsValue,
     future: impl Future<Output = Result<T, BindError>>,
 ) -> Result<T, BindError> {
-    let aborted = Reflect::get(ctx, &JsValue::from_str("aborted"))
-        .ok()
-        .and_then(|value| value.dyn_into::<Promise>().ok());
+    // Most calls have no context (no signal, no timeout): `Reflect.get` on
+    // `undefined` would throw, and a thrown TypeError (its stack captured)
+    // cost ~40 µs per call, a tenth of the per-call overhead.
+    let aborted = if ctx.is_object() {
+        Reflect::get(ctx, &JsValue::from_str("aborted"))
+            .ok()
+            .and_then(|value| value.dyn_into::<Promise>().ok())
+    } else {
+        None
+    };
     let Some(aborted) = aborted else {
         return future.await;
     };
