@@ -7,8 +7,10 @@
 // (bench/worker.mjs) talking to the same local mock server, one library
 // after another in the same run; ratios compare those.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { namedWasm, sizeAnatomy, timeAnatomy } from "./anatomy.mjs";
 import { fileURLToPath } from "node:url";
 import { LIBRARIES } from "./clients.mjs";
 import { measureSizes } from "./size.mjs";
@@ -36,8 +38,8 @@ async function startMock() {
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-function worker(kind, lib, baseURL, env = {}) {
-  const out = execFileSync(process.execPath, ["--expose-gc", `${root}bench/worker.mjs`, kind, lib, baseURL], {
+function worker(kind, lib, baseURL, env = {}, nodeFlags = []) {
+  const out = execFileSync(process.execPath, ["--expose-gc", ...nodeFlags, `${root}bench/worker.mjs`, kind, lib, baseURL], {
     env: { ...process.env, ...env },
     encoding: "utf8",
     maxBuffer: 1 << 24,
@@ -88,6 +90,14 @@ if (!existsSync(`${onlyDir}/rig_wasm_bg.wasm`) || args.has("--rebuild")) {
 }
 log("sizes");
 results.size = await measureSizes({ openaiOnlyWasm: `${onlyDir}/rig_wasm_bg.wasm` });
+// The same build with function names kept: what the .wasm is made of, and
+// (below) where the benchmarks' time goes.
+const named = namedWasm();
+try {
+  results.anatomy = sizeAnatomy(readFileSync(`${root}packages/rig-wasm/wasm/rig_wasm_bg.wasm`), readFileSync(named.path));
+} catch (error) {
+  log(`size breakdown skipped: ${error.message}`);
+}
 
 const mock = await startMock();
 try {
@@ -127,6 +137,27 @@ try {
     results.stream[lib] = worker("stream", lib, `${mock.url}/v1`, { BENCH_DELTAS: String(deltas) });
   }
 
+  // Where the time goes: one more run of each, CPU-profiled, with the named .wasm.
+  results.timeAnatomy = {};
+  const profiledRuns = {
+    stream: { units: deltas, unit: "delta", url: `${mock.url}/v1`, env: { BENCH_DELTAS: String(deltas) } },
+    overhead: { units: calls, unit: "call", url: `${mock.url}/v1`, env: { BENCH_CALLS: String(calls) } },
+  };
+  for (const [kind, run] of Object.entries(profiledRuns)) {
+    log(`profiling rig (${kind})`);
+    const dir = mkdtempSync(join(tmpdir(), "rig-wasm-prof-"));
+    try {
+      const file = join(dir, "profile.cpuprofile");
+      const measured = worker(kind, "rig", run.url, { ...run.env, BENCH_WASM: named.path, BENCH_PROFILE: file });
+      const profile = JSON.parse(readFileSync(file, "utf8"));
+      results.timeAnatomy[kind] = { units: run.units, unit: run.unit, measured, owners: timeAnatomy(profile) };
+    } catch (error) {
+      log(`profile of ${kind} skipped: ${error.message}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   // 5. Concurrency.
   results.concurrency = {};
   for (const lib of LIBRARIES) {
@@ -135,6 +166,7 @@ try {
   }
 } finally {
   mock.stop();
+  named.dispose();
 }
 
 // 6. Vector search.
@@ -152,6 +184,15 @@ lines.push(`# Benchmarks`, "", `Run ${results.date.slice(0, 10)} on ${results.ma
 lines.push("## Size (what a user ships)", "", "| artifact | raw | gzip -9 | target | |", "|---|---|---|---|---|");
 for (const row of results.size) {
   lines.push(`| ${row.what} | ${kb(row.rawBytes)} | ${kb(row.gzipBytes)} | ${row.target ? `≤ ${kb(row.target)}` : ""} | ${row.target ? verdict(row.gzipBytes <= row.target) : ""} |`);
+}
+if (results.anatomy) {
+  const a = results.anatomy;
+  lines.push("", "### What the .wasm is made of", "", "Sections of the shipped `rig_wasm_bg.wasm` (each gzipped on its own):", "", "| section | raw | gzip -9 |", "|---|---|---|");
+  for (const row of a.sections) lines.push(`| ${row.name} | ${kb(row.rawBytes)} | ${kb(row.gzipBytes)} |`);
+  lines.push("", `Code by owner (${kb(a.codeBytes)} of function bodies; a function counts for the first crate its name mentions that is not the standard library, so \`drop_in_place<rig_core::…>\` is Rig's; generic standard-library code whose names do not say what it was instantiated for stays under the standard library):`, "", "| owner | code | share |", "|---|---|---|");
+  for (const g of a.groups) lines.push(`| ${g.group} | ${kb(g.bytes)} | ${fmt(100 * g.share, 1)}% |`);
+  const t = a.largestText;
+  lines.push("", `Largest single item in the data section: ${kb(t.rawBytes)} raw, ${kb(t.gzipBytes)} gzip${t.isRigModelCatalog ? ", Rig's built-in model catalog (`rig_core::catalog`, `models.json`, read at run time for model capabilities)" : ""}: \`${t.head}…\``);
 }
 const init = results.init.node;
 lines.push("", "## Init", "", `Node (median of 5 fresh processes): import ${fmt(init.importMs)} ms; read + compile + instantiate the .wasm ${fmt(init.compileAndInstantiateMs)} ms; total ${fmt(init.totalMs)} ms.`);
@@ -174,6 +215,31 @@ for (const lib of LIBRARIES) {
   lines.push(`| ${lib} | ${fmt(r.deltasPerSecond, 0)} | ${fmt(vsAi, 2)}× | ${fmt(r.peakRssMB, 1)} MB | ${fmt(r.rssGrowthMB, 1)} MB | ${target} |`);
 }
 if (rigStream.wasmMemoryMB !== undefined) lines.push("", `rig-wasm's wasm linear memory after the stream: ${fmt(rigStream.wasmMemoryMB, 1)} MB.`);
+if (results.timeAnatomy?.stream || results.timeAnatomy?.overhead) {
+  lines.push("", "## Where the time goes (rig-wasm, CPU-profiled runs)", "", "One more run of the streaming and per-call cases under `node --cpu-prof`, with the same `.wasm` built with function names, profiling only the measured part (no loading, no warm-up). Each sample counts for the innermost frame on its stack that has an owner: Rig's crates, this binding (its Rust and the wasm-bindgen glue), the package's JavaScript, or Node (fetch, sockets, web streams); serde, the allocator and hashing count for whoever called them.", "");
+  const kinds = ["stream", "overhead"].filter((k) => results.timeAnatomy[k]);
+  const owners = [...new Set(kinds.flatMap((k) => results.timeAnatomy[k].owners.map((o) => o.owner)))];
+  lines.push(`| owner | ${kinds.map((k) => (k === "stream" ? "streaming: share | µs per delta" : "per-call: share | µs per call")).join(" | ")} |`, `|---|${kinds.map(() => "---|---|").join("")}`);
+  for (const owner of owners) {
+    const cells = kinds.map((k) => {
+      const t = results.timeAnatomy[k];
+      const o = t.owners.find((x) => x.owner === owner);
+      return o ? `${fmt(100 * o.share, 1)}% | ${fmt((1000 * o.ms) / t.units, 1)}` : "— | —";
+    });
+    lines.push(`| ${owner} | ${cells.join(" | ")} |`);
+  }
+  const s = results.timeAnatomy.stream;
+  if (s) {
+    const rigMs = s.owners.filter((o) => o.owner.startsWith("Rig")).reduce((n, o) => n + o.ms, 0);
+    const restMs = s.owners.filter((o) => !o.owner.startsWith("Rig") && !o.owner.startsWith("idle")).reduce((n, o) => n + o.ms, 0);
+    lines.push("", `Streaming: Rig's decoding alone costs ${fmt((1000 * rigMs) / s.units, 1)} µs per delta (at most ${fmt(s.units / (rigMs / 1000), 0)} deltas/s however fast the rest); everything else together ${fmt((1000 * restMs) / s.units, 1)} µs (${fmt(s.units / (restMs / 1000), 0)} deltas/s if Rig took no time).`);
+  }
+  const o = results.timeAnatomy.overhead;
+  if (o) {
+    const rigMs = o.owners.filter((x) => x.owner.startsWith("Rig")).reduce((n, x) => n + x.ms, 0);
+    lines.push("", `Per call: Rig's agent run alone costs ${fmt(rigMs / o.units, 3)} ms of CPU per prompt (the binding ${fmt((o.owners.find((x) => x.owner.startsWith("this binding"))?.ms ?? 0) / o.units, 3)} ms, the package's JavaScript ${fmt((o.owners.find((x) => x.owner.startsWith("this package"))?.ms ?? 0) / o.units, 3)} ms) (target for the whole overhead: 0.3 ms).`);
+  }
+}
 lines.push("", "## Concurrency (64 prompts at once, mock answers after 25 ms)", "", "| client | total | p50 | p99 |", "|---|---|---|---|");
 for (const lib of LIBRARIES) {
   const r = results.concurrency[lib];

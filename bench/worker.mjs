@@ -1,12 +1,35 @@
 // One measurement in a fresh process (so memory and JIT state are its own):
 //   node bench/worker.mjs <case> <library> <mockBaseURL>
 // Prints one JSON object. Cases: overhead, stream, concurrency, init.
+// BENCH_WASM=path loads that .wasm instead of the package's (the profiling
+// run uses the same build with function names kept: see anatomy.mjs), and
+// BENCH_PROFILE=file writes a CPU profile of the measured part only (no
+// loading, no warm-up).
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { makeClient } from "./clients.mjs";
 
 const [, , kind, lib, baseURL] = process.argv;
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const DELTAS = Number(process.env.BENCH_DELTAS ?? 100000);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 64);
+
+/** Runs `work`, CPU-profiled when BENCH_PROFILE names a file. */
+async function measured(work) {
+  if (!process.env.BENCH_PROFILE) return work();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 250 });
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -17,7 +40,9 @@ async function overhead() {
   for (let i = 0; i < 100; i++) await client.prompt("What is the capital of France?");
   const cpu = process.cpuUsage();
   const start = performance.now();
-  for (let i = 0; i < CALLS; i++) await client.prompt("What is the capital of France?");
+  await measured(async () => {
+    for (let i = 0; i < CALLS; i++) await client.prompt("What is the capital of France?");
+  });
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
   // CPU time of this process (the client only: the mock runs elsewhere) is
@@ -40,7 +65,7 @@ async function stream() {
     peakHeap = Math.max(peakHeap, now.heapUsed);
   }, 5);
   const start = performance.now();
-  const deltas = await client.stream("stream please");
+  const deltas = await measured(() => client.stream("stream please"));
   const ms = performance.now() - start;
   clearInterval(sampler);
   const after = process.memoryUsage();
@@ -97,5 +122,9 @@ async function init() {
 }
 
 const cases = { overhead, stream, concurrency, init };
+if (process.env.BENCH_WASM && lib === "rig") {
+  const { init: load } = await import("rig-wasm");
+  await load(readFileSync(process.env.BENCH_WASM));
+}
 const result = await cases[kind]();
 process.stdout.write(`${JSON.stringify({ case: kind, lib, ...result })}\n`);
