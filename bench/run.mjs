@@ -216,7 +216,7 @@ for (const lib of LIBRARIES) {
 }
 if (rigStream.wasmMemoryMB !== undefined) lines.push("", `rig-wasm's wasm linear memory after the stream: ${fmt(rigStream.wasmMemoryMB, 1)} MB.`);
 if (results.timeAnatomy?.stream || results.timeAnatomy?.overhead) {
-  lines.push("", "## Where the time goes (rig-wasm, CPU-profiled runs)", "", "One more run of the streaming and per-call cases under `node --cpu-prof`, with the same `.wasm` built with function names, profiling only the measured part (no loading, no warm-up). Each sample counts for the innermost frame on its stack that has an owner: Rig's crates, this binding (its Rust and the wasm-bindgen glue), the package's JavaScript, or Node (fetch, sockets, web streams); serde, the allocator and hashing count for whoever called them.", "");
+  lines.push("", "## Where the time goes (rig-wasm, CPU-profiled runs)", "", "One more run of the streaming and per-call cases under V8's sampling profiler (`node:inspector`, every 250 µs, the measured part only: no loading, no warm-up), with the same `.wasm` built with function names. Profiling slows a run down, so the shares are the point, not the absolute times. Each sample counts for the innermost frame on its stack that has an owner: Rig's crates, this binding (its Rust and the wasm-bindgen glue), the package's JavaScript, or Node (fetch, sockets, web streams); serde, the allocator and hashing count for whoever called them.", "");
   const kinds = ["stream", "overhead"].filter((k) => results.timeAnatomy[k]);
   const owners = [...new Set(kinds.flatMap((k) => results.timeAnatomy[k].owners.map((o) => o.owner)))];
   lines.push(`| owner | ${kinds.map((k) => (k === "stream" ? "streaming: share | µs per delta" : "per-call: share | µs per call")).join(" | ")} |`, `|---|${kinds.map(() => "---|---|").join("")}`);
@@ -237,7 +237,8 @@ if (results.timeAnatomy?.stream || results.timeAnatomy?.overhead) {
   const o = results.timeAnatomy.overhead;
   if (o) {
     const rigMs = o.owners.filter((x) => x.owner.startsWith("Rig")).reduce((n, x) => n + x.ms, 0);
-    lines.push("", `Per call: Rig's agent run alone costs ${fmt(rigMs / o.units, 3)} ms of CPU per prompt (the binding ${fmt((o.owners.find((x) => x.owner.startsWith("this binding"))?.ms ?? 0) / o.units, 3)} ms, the package's JavaScript ${fmt((o.owners.find((x) => x.owner.startsWith("this package"))?.ms ?? 0) / o.units, 3)} ms) (target for the whole overhead: 0.3 ms).`);
+    const ownMs = (prefix) => (o.owners.find((x) => x.owner.startsWith(prefix))?.ms ?? 0) / o.units;
+    lines.push("", `Per call: Rig's agent run alone costs ${fmt(rigMs / o.units, 3)} ms of CPU per prompt (target for the whole overhead: 0.3 ms); the binding ${fmt(ownMs("this binding"), 3)} ms, the package's JavaScript ${fmt(ownMs("this package"), 3)} ms.`);
   }
 }
 lines.push("", "## Concurrency (64 prompts at once, mock answers after 25 ms)", "", "| client | total | p50 | p99 |", "|---|---|---|---|");
