@@ -5,7 +5,9 @@
 // Writes bench/RESULTS.md (tables, with pass/fail beside each target) and
 // bench/results.json. Every per-library figure comes from a fresh process
 // (bench/worker.mjs) talking to the same local mock server, one library
-// after another in the same run; ratios compare those.
+// after another in the same run; ratios compare those. bench/anatomy.mjs
+// adds the evidence behind the misses: what the .wasm is made of, and where
+// the streaming and per-call time goes.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -38,8 +40,8 @@ async function startMock() {
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-function worker(kind, lib, baseURL, env = {}, nodeFlags = []) {
-  const out = execFileSync(process.execPath, ["--expose-gc", ...nodeFlags, `${root}bench/worker.mjs`, kind, lib, baseURL], {
+function worker(kind, lib, baseURL, env = {}) {
+  const out = execFileSync(process.execPath, ["--expose-gc", `${root}bench/worker.mjs`, kind, lib, baseURL], {
     env: { ...process.env, ...env },
     encoding: "utf8",
     maxBuffer: 1 << 24,
