@@ -126,6 +126,19 @@ impl Config {
                 "a head width of {head_dim} has no rotary pairs"
             )));
         }
+        // The rotary tables are sized by the head width before any matrix is
+        // read: it must be what the query matrix holds, not just any number.
+        let q_rows = content
+            .tensor_infos
+            .get("blk.0.attn_q.weight")
+            .and_then(|info| info.shape.dims2().ok())
+            .map(|(rows, _)| rows);
+        if q_rows.is_some() && q_rows != n_head.checked_mul(head_dim) {
+            return Err(LocalError::Model(format!(
+                "{n_head} heads of width {head_dim} do not match the query matrix ({} rows)",
+                q_rows.unwrap_or_default()
+            )));
+        }
         Ok(Self {
             family,
             name,
@@ -174,7 +187,12 @@ impl Rope {
 
 struct RmsNorm {
     weight: Tensor,
-    /// The same weights as a slice (per-head norms run on slices).
+    eps: f32,
+}
+
+/// Gemma 3's per-head query/key norm: its weights as a slice, since it
+/// runs on each head's slice of q and k (`ops::rms_norm_rows`).
+struct HeadNorm {
     values: Vec<f32>,
     eps: f32,
 }
@@ -188,10 +206,8 @@ impl RmsNorm {
         device: &Device,
     ) -> Result<Self, LocalError> {
         let weight = content.tensor(reader, name, device)?.dequantize(device)?;
-        let values = weight.flatten_all()?.to_vec1::<f32>()?;
         Ok(Self {
             weight,
-            values,
             eps: eps as f32,
         })
     }
@@ -216,8 +232,8 @@ struct Layer {
     attn_norm: RmsNorm,
     ffn_norm: RmsNorm,
     /// Gemma 3 only: per-head q/k norms and the post-block norms.
-    q_norm: Option<RmsNorm>,
-    k_norm: Option<RmsNorm>,
+    q_norm: Option<HeadNorm>,
+    k_norm: Option<HeadNorm>,
     post_attn_norm: Option<RmsNorm>,
     post_ffn_norm: Option<RmsNorm>,
     window: Option<usize>,
@@ -334,18 +350,25 @@ impl Transformer {
             // Per-head norms run on each head's slice: their width is the head's.
             let head_norm = |r: &mut std::io::Cursor<&[u8]>,
                              name: &str|
-             -> Result<Option<RmsNorm>, LocalError> {
-                let norm = optional(r, name)?;
-                if norm
-                    .as_ref()
-                    .is_some_and(|n| n.values.len() != config.head_dim)
-                {
+             -> Result<Option<HeadNorm>, LocalError> {
+                if !gemma {
+                    return Ok(None);
+                }
+                let values = content
+                    .tensor(r, &format!("{p}.{name}.weight"), &device)?
+                    .dequantize(&device)?
+                    .flatten_all()?
+                    .to_vec1::<f32>()?;
+                if values.len() != config.head_dim {
                     return Err(LocalError::Model(format!(
                         "{p}.{name} does not match the head width {}",
                         config.head_dim
                     )));
                 }
-                Ok(norm)
+                Ok(Some(HeadNorm {
+                    values,
+                    eps: config.eps as f32,
+                }))
             };
             // Gemma 3: every `sliding_pattern`-th layer is global, the rest use a sliding window.
             let sliding = gemma && (i + 1) % config.sliding_pattern.max(1) != 0;
@@ -601,7 +624,13 @@ impl Cache {
     fn append(&mut self, k: &[f32], v: &[f32], row: usize, max: usize) {
         let keep = self.len * row;
         let positions = self.len + k.len() / row.max(1);
-        let room = positions.next_power_of_two().clamp(256, max.max(positions)) * row;
+        // Not `clamp`: it panics when a model's context is under 256 positions.
+        let room = positions
+            .next_power_of_two()
+            .max(256)
+            .min(max)
+            .max(positions)
+            * row;
         for (cache, new) in [(&mut self.k, k), (&mut self.v, v)] {
             cache.truncate(keep);
             if cache.capacity() < keep + new.len() {
@@ -610,5 +639,28 @@ impl Cache {
             cache.extend_from_slice(new);
         }
         self.len = positions;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cache;
+
+    #[test]
+    fn cache_room_stays_within_a_short_context() {
+        // A model whose context is shorter than the 256 positions room
+        // usually starts at: the cache grows to the context, not past it.
+        let row = 4;
+        let mut cache = Cache::default();
+        let one = vec![1.0f32; row];
+        for position in 0..64 {
+            cache.append(&one, &one, row, 64);
+            assert_eq!(cache.len, position + 1);
+            assert!(cache.k.capacity() <= 64 * row, "{}", cache.k.capacity());
+        }
+        // Past the context (the transformer refuses this first), still no panic.
+        cache.append(&one, &one, row, 64);
+        assert_eq!(cache.len, 65);
+        assert_eq!(cache.k.len(), 65 * row);
     }
 }
