@@ -11,7 +11,7 @@ pub mod embed;
 pub mod error;
 pub mod llm;
 pub mod matrix;
-pub mod ops;
+pub(crate) mod ops;
 pub mod sampling;
 pub mod tokenizer;
 pub mod transformer;

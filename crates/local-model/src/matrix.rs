@@ -459,13 +459,8 @@ type Fast = Scalar;
 /// SIMD code runs (natively both sides are the scalar code). Returns what
 /// was compared.
 pub fn self_check() -> Result<String, LocalError> {
-    let mut seed = 0x9E37_79B9u32;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        seed
-    };
+    let mut rng = crate::sampling::Rng::new(0x9E37_79B9);
+    let mut next = move || (rng.next_u64() >> 32) as u32;
     // Activation blocks: scaled so x·127/max|x| lands on .5 exactly, and other corners.
     let mut blocks: Vec<[f32; BLOCK]> = Vec::new();
     blocks.push(std::array::from_fn(|i| {
