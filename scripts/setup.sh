@@ -6,9 +6,8 @@
 #                               + the local models' weights (RIG_WASM_SKIP_MODELS=1: not)
 #   scripts/setup.sh --browser  also Chromium (for the browser tests)
 #
-# The wasm toolchain: a rustup `wasm32-unknown-unknown` target when there is
-# one (a normal developer machine), else Debian's rustc-web (1.96) with the
-# standard library rebuilt from source (-Zbuild-std). The choice is written to
+# The Rust toolchain is the one rust-toolchain.toml pins, with its wasm32
+# target, installed through rustup; its paths are written to
 # .cache/toolchain.env for scripts/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,46 +57,57 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# --- Rust wasm toolchain ----------------------------------------------------
-# RIG_WASM_TOOLCHAIN=debian|rustup forces a route (to test the fallback).
+# --- Rust toolchain ----------------------------------------------------------
+# The release pinned in rust-toolchain.toml (Rig 0.46 needs rustc >= 1.97.1),
+# with its prebuilt wasm32 standard library, installed through rustup.
+# RIG_WASM_TOOLCHAIN=debian forces the fallback below (to test it).
 toolchain_env=.cache/toolchain.env
+channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
 forced=${RIG_WASM_TOOLCHAIN:-}
 if [ -n "$forced" ] && [ -f "$toolchain_env" ]; then
   current=$(source "$toolchain_env" && [ "$WASM_BUILD_STD" = 1 ] && echo debian || echo rustup)
   [ "$current" != "$forced" ] && rm -f "$toolchain_env"
 fi
+rustup_ready() {
+  command -v rustup >/dev/null &&
+    rustup run "$channel" rustc --version >/dev/null 2>&1 &&
+    rustup target list --installed --toolchain "$channel" 2>/dev/null | grep -qx wasm32-unknown-unknown &&
+    rustup component list --installed --toolchain "$channel" 2>/dev/null | grep -q '^clippy'
+}
 if [ ! -f "$toolchain_env" ] || ! (source "$toolchain_env" && "$WASM_CARGO" --version >/dev/null 2>&1); then
-  if [ "$forced" = debian ]; then
-    mode=debian
-  elif command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    mode=rustup
-  elif command -v rustup >/dev/null && timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
-    mode=rustup
-  else
-    mode=debian
+  mode=debian
+  if [ "$forced" != debian ] && command -v rustup >/dev/null; then
+    if rustup_ready; then
+      mode=rustup
+    else
+      log "installing Rust $channel with the wasm32 target (rustup, once)"
+      if timeout 600 rustup toolchain install "$channel" --profile minimal \
+        --target wasm32-unknown-unknown --component clippy,rustfmt >/dev/null && rustup_ready; then
+        mode=rustup
+      fi
+    fi
   fi
   if [ $mode = rustup ]; then
-    log "wasm32 target: rustup ($(rustc --version))"
     cat > "$toolchain_env" <<EOF
-WASM_CARGO=$(command -v cargo)
-WASM_RUSTC=$(command -v rustc)
+WASM_CARGO=$(rustup which --toolchain "$channel" cargo)
+WASM_RUSTC=$(rustup which --toolchain "$channel" rustc)
 WASM_BUILD_STD=0
 EOF
   else
-    log "no rustup wasm32 target here: using Debian rustc-web with -Zbuild-std"
-    apt_install rustc-web cargo-web rust-web-src lld-22
-    cat > "$toolchain_env" <<EOF
-WASM_CARGO=/usr/bin/cargo
-WASM_RUSTC=/usr/bin/rustc
-WASM_BUILD_STD=1
+    cat >&2 <<EOF
+setup.sh: rig-wasm builds with Rust $channel (pinned in rust-toolchain.toml; Rig 0.46
+needs rustc 1.97.1 or newer) and its wasm32-unknown-unknown target, and rustup
+could not provide them here. Install rustup (https://rustup.rs), then run:
+
+  rustup toolchain install $channel --profile minimal --target wasm32-unknown-unknown --component clippy,rustfmt
+
+and run this command again.
 EOF
+    exit 1
   fi
 fi
 # shellcheck disable=SC1090
 source "$toolchain_env"
-if [ "$WASM_BUILD_STD" = 1 ]; then
-  apt_install rustc-web cargo-web rust-web-src lld-22
-fi
 
 # --- wasm-bindgen-cli, exactly the locked version ---------------------------
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)

@@ -283,13 +283,8 @@ impl LanguageModel {
             .unwrap_or_default()
             .chunks(PREFILL_CHUNK)
         {
-            match self.transformer.forward(chunk) {
-                Ok(l) => {
-                    self.cached.extend_from_slice(chunk);
-                    logits = l;
-                }
-                Err(e) => return Err(e),
-            }
+            logits = self.transformer.forward(chunk)?;
+            self.cached.extend_from_slice(chunk);
         }
         if logits.is_empty() {
             return Err(LocalError::invalid("prompt", "must not be empty"));

@@ -552,6 +552,9 @@ pub fn self_check() -> Result<String, LocalError> {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
+// The kernel walks blocks as slices (`chunks_exact`), the form it was tuned
+// and measured in; the block helpers take slices of any width.
+#[allow(clippy::chunks_exact_to_as_chunks)]
 mod simd {
     use core::arch::wasm32::*;
 
@@ -815,7 +818,7 @@ mod scalar {
         r: usize,
     ) -> impl Iterator<Item = (&'a [u8], f32, f32)> + 'a {
         q.chunks_exact(GROUP * width)
-            .zip(d.chunks_exact(GROUP))
+            .zip(d.as_chunks::<GROUP>().0)
             .enumerate()
             .map(move |(b, (qb, db))| {
                 (
@@ -841,7 +844,13 @@ mod scalar {
 
     fn q4_1_group(q: &[u8], d: &[f32], m: &[f32], x: &Quantized) -> [f32; 4] {
         core::array::from_fn(|r| {
-            let blocks = x.wide.chunks_exact(BLOCK).zip(&x.scales).zip(&x.sums);
+            let blocks = x
+                .wide
+                .as_chunks::<BLOCK>()
+                .0
+                .iter()
+                .zip(&x.scales)
+                .zip(&x.sums);
             blocks
                 .zip(row_blocks(q, d, m, BLOCK / 2, r))
                 .map(|(((xq, &xd), &xs), (wq, wd, wm))| {
@@ -857,7 +866,7 @@ mod scalar {
 
     fn q8_0_group(q: &[u8], d: &[f32], x: &Quantized) -> [f32; 4] {
         core::array::from_fn(|r| {
-            let blocks = x.wide.chunks_exact(BLOCK).zip(&x.scales);
+            let blocks = x.wide.as_chunks::<BLOCK>().0.iter().zip(&x.scales);
             blocks
                 .zip(row_blocks(q, d, &[], BLOCK, r))
                 .map(|((xq, &xd), (wq, wd, _))| {

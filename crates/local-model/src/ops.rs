@@ -177,12 +177,11 @@ pub fn rope(
         for head in row.chunks_exact_mut(d) {
             match style {
                 RopeStyle::Interleaved => {
-                    for ((pair, &c), &s) in head.chunks_exact_mut(2).zip(c).zip(s) {
-                        if let [x0, x1] = pair {
-                            let (a, b) = (*x0, *x1);
-                            *x0 = a * c - b * s;
-                            *x1 = a * s + b * c;
-                        }
+                    for (([x0, x1], &c), &s) in head.as_chunks_mut::<2>().0.iter_mut().zip(c).zip(s)
+                    {
+                        let (a, b) = (*x0, *x1);
+                        *x0 = a * c - b * s;
+                        *x1 = a * s + b * c;
                     }
                 }
                 RopeStyle::Halves => {

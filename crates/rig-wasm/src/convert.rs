@@ -341,11 +341,11 @@ pub fn tool_definition(value: &Value, path: &str) -> Result<ToolDefinition, Bind
             ))
         }
     };
-    Ok(ToolDefinition {
-        name: tool_name(name, path)?,
+    Ok(ToolDefinition::new(
+        tool_name(name, path)?,
         description,
         parameters,
-    })
+    ))
 }
 
 /// A list of tool definitions from JSON text.

@@ -335,7 +335,7 @@ impl ProviderSpec {
             #[cfg(feature = "anthropic")]
             (Family::Anthropic(dialect), _) => Some(
                 dialect
-                    .default_max_tokens(model)
+                    .default_max_tokens(&rig_core::catalog::ModelFacts::default(), model)
                     .unwrap_or(FALLBACK_MAX_TOKENS),
             ),
             #[cfg(feature = "anthropic")]
@@ -347,7 +347,7 @@ impl ProviderSpec {
                 Some(ApiRoute::Messages),
             ) => Some(
                 dialect
-                    .default_max_tokens(model)
+                    .default_max_tokens(&rig_core::catalog::ModelFacts::default(), model)
                     .unwrap_or(FALLBACK_MAX_TOKENS),
             ),
             _ => {

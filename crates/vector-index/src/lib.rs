@@ -100,15 +100,15 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 #[inline]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
-    let mut a8 = a.chunks_exact(8);
-    let mut b8 = b.chunks_exact(8);
-    for (x, y) in (&mut a8).zip(&mut b8) {
+    let (a8, a_rest) = a.as_chunks::<8>();
+    let (b8, b_rest) = b.as_chunks::<8>();
+    for (x, y) in a8.iter().zip(b8) {
         for ((slot, x), y) in acc.iter_mut().zip(x).zip(y) {
             *slot += x * y;
         }
     }
     let mut sum: f32 = acc.iter().sum();
-    for (x, y) in a8.remainder().iter().zip(b8.remainder()) {
+    for (x, y) in a_rest.iter().zip(b_rest) {
         sum += x * y;
     }
     sum

@@ -9,7 +9,6 @@ use rig_agent::agent::{
 };
 use rig_agent::{Agent, AgentBuilder, AgentRunner};
 use rig_core::completion::{Document, ToolDefinition};
-use rig_core::serve::ServingPolicy;
 use rig_core::tool::{DynamicTool, ToolExecutionError, ToolOutput};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
@@ -124,12 +123,6 @@ impl AgentState {
                 .completion_model(&options.connection, &options.model, options.api, http)?;
         let mut builder = AgentBuilder::new(model)
             .default_max_turns(options.max_turns.unwrap_or(DEFAULT_MAX_TURNS))
-            // Many concurrent calls on one agent share its bus: let their
-            // dispatches queue without parking (Rig's default is 16).
-            .configure_bus(ServingPolicy {
-                command_capacity: 1024,
-                ..ServingPolicy::default()
-            })
             .add_hook(UnknownToolFeedback);
         if let Some(preamble) = &options.preamble {
             builder = builder.preamble(preamble.clone());
