@@ -64,9 +64,11 @@ async function stream() {
     peakRss = Math.max(peakRss, now.rss);
     peakHeap = Math.max(peakHeap, now.heapUsed);
   }, 5);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const deltas = await measured(() => client.stream("stream please"));
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   clearInterval(sampler);
   const after = process.memoryUsage();
   peakRss = Math.max(peakRss, after.rss);
@@ -80,6 +82,7 @@ async function stream() {
     deltas,
     ms,
     deltasPerSecond: (deltas / ms) * 1000,
+    cpuUsPerDelta: ((used.user + used.system) / deltas),
     rssBeforeMB: before.rss / 2 ** 20,
     peakRssMB: peakRss / 2 ** 20,
     rssGrowthMB: (peakRss - before.rss) / 2 ** 20,

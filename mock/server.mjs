@@ -15,6 +15,7 @@
 //   truncate            end a stream half way (cleanly), before its terminal event
 //   reset               destroy the connection instead of answering
 //   reset-mid           destroy the connection half way through a stream
+//   stall-mid           stop sending half way through a stream, connection left open
 //   error-event         send a provider error event in the middle of a stream
 //   big-line=1048576    put a text delta of that many bytes in the stream
 //   deltas=100000       stream that many text deltas ("x ") instead of the answer
@@ -234,6 +235,10 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
         if (d["reset-mid"] && index === Math.max(2, Math.floor(total / 2))) {
           out.flush();
           req.socket.destroy();
+          return;
+        }
+        if (d["stall-mid"] && index === Math.max(2, Math.floor(total / 2))) {
+          out.flush();
           return;
         }
         // Cut the stream half way, closing it cleanly: no terminal event ever comes.

@@ -444,6 +444,30 @@ export default defineScenarios((scenario) => {
     await healthy(agent);
   });
 
+  scenario("server: a stream that goes silent fails after streamIdleTimeoutMs with a TimeoutError, after the deltas before it", async (env) => {
+    const { agent, id } = make(env, { streamIdleTimeoutMs: 300 });
+    await script(env.mockUrl, id, { directives: "stall-mid,pace=2" });
+    const started = Date.now();
+    const { chunks, error } = await drain(await agent.promptStream("Write a short story about a robot learning to paint."));
+    assert.ok(chunks.filter((c) => c.type === "text").length >= 2, "the deltas before the silence arrived");
+    assert.ok(error instanceof TimeoutError, `TimeoutError, got ${error?.name}: ${error?.message}`);
+    assert.equal(error.code, "timeout");
+    assert.match(error.message, /sent nothing for 0\.3 s/);
+    assert.equal(error.isRetryable, false, "a started stream is not retryable");
+    assert.ok(Date.now() - started < 5000, "it failed at the idle limit, not later");
+    assert.ok(!chunks.some((c) => c.type === "final"), "no final chunk");
+    // A slow consumer is not a silent server: reading late does not count.
+    const { agent: patient, id: patientId } = make(env, { streamIdleTimeoutMs: 200 });
+    await script(env.mockUrl, patientId, { directives: "pace=1" });
+    const texts = [];
+    for await (const chunk of await patient.promptStream("Write a short story about a robot learning to paint.")) {
+      if (texts.length === 1) await sleep(400);
+      if (chunk.type === "text") texts.push(chunk.text);
+    }
+    assert.ok(texts.length > 2);
+    await healthy(agent);
+  });
+
   scenario("server: a hang is ended by timeoutMs (TimeoutError) and by the agent's default timeout", async (env) => {
     const { agent, id } = make(env);
     await script(env.mockUrl, id, { directives: "hang" });

@@ -503,41 +503,58 @@ impl From<&Usage> for JsUsage {
     }
 }
 
-/// One assistant content block as JavaScript sees it.
-pub fn assistant_content(content: &AssistantContent) -> Option<Value> {
-    match content {
-        AssistantContent::Text(text) => Some(json!({"type": "text", "text": text.text})),
-        AssistantContent::ToolCall(call) => Some(json!({
-            "type": "toolCall",
-            "id": call.id.wire(),
-            "name": call.function.name.to_string(),
-            "arguments": Value::Object(call.function.arguments.clone()),
-        })),
-        AssistantContent::Reasoning(reasoning) => Some(json!({
-            "type": "reasoning",
-            "text": reasoning_text(reasoning),
-        })),
-        _ => None,
-    }
+/// A content part as JavaScript sees it (`Message.content[i]`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum JsPart {
+    Text {
+        text: String,
+    },
+    ToolCall {
+        id: String,
+        name: String,
+        arguments: Map<String, Value>,
+    },
+    ToolResult {
+        id: String,
+        name: String,
+        content: String,
+        is_error: bool,
+    },
+    Reasoning {
+        text: String,
+    },
 }
 
-fn reasoning_text(reasoning: &rig_core::completion::message::Reasoning) -> String {
-    serde_json::to_value(reasoning)
-        .ok()
-        .and_then(|value| {
-            value.get("reasoning").and_then(|r| match r {
-                Value::Array(items) => Some(
-                    items
-                        .iter()
-                        .filter_map(|i| i.as_str())
-                        .collect::<Vec<_>>()
-                        .join(""),
-                ),
-                Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-        })
-        .unwrap_or_default()
+/// A message as JavaScript sees it (for returned histories).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "role", rename_all = "lowercase")]
+pub enum JsMessage {
+    System { content: Vec<JsPart> },
+    User { content: Vec<JsPart> },
+    Assistant { content: Vec<JsPart> },
+}
+
+/// One assistant content block as JavaScript sees it.
+pub fn assistant_content(content: &AssistantContent) -> Option<JsPart> {
+    match content {
+        AssistantContent::Text(text) => Some(JsPart::Text {
+            text: text.text.clone(),
+        }),
+        AssistantContent::ToolCall(call) => Some(JsPart::ToolCall {
+            id: call.id.wire().into_owned(),
+            name: call.function.name.to_string(),
+            arguments: call.function.arguments.clone(),
+        }),
+        AssistantContent::Reasoning(reasoning) => Some(JsPart::Reasoning {
+            text: reasoning.text.clone(),
+        }),
+        _ => None,
+    }
 }
 
 /// The answer text of a list of content blocks.
@@ -552,37 +569,80 @@ pub fn text_of(content: &[AssistantContent]) -> String {
         .join("")
 }
 
+/// A tool result's content as one text (non-text parts as their JSON).
+pub fn tool_result_text(content: &[ToolResultContent]) -> String {
+    content
+        .iter()
+        .map(|c| match c {
+            ToolResultContent::Text(text) => text.text.clone(),
+            other => serde_json::to_string(other).unwrap_or_default(),
+        })
+        .collect::<Vec<_>>()
+        .join("")
+}
+
 /// A message as JavaScript sees it (for returned histories).
-pub fn js_message(message: &Message) -> Value {
+pub fn js_message(message: &Message) -> JsMessage {
     match message {
-        Message::System { content } => {
-            json!({"role": "system", "content": [{"type": "text", "text": content}]})
-        }
-        Message::User { content } => {
-            let parts: Vec<Value> = content
+        Message::System { content } => JsMessage::System {
+            content: vec![JsPart::Text {
+                text: content.clone(),
+            }],
+        },
+        Message::User { content } => JsMessage::User {
+            content: content
                 .iter()
                 .filter_map(|part| match part {
-                    UserContent::Text(text) => Some(json!({"type": "text", "text": text.text})),
-                    UserContent::ToolResult(result) => Some(json!({
-                        "type": "toolResult",
-                        "id": result.call.wire(),
-                        "name": result.name.to_string(),
-                        "content": result.content.iter().map(|c| match c {
-                            ToolResultContent::Text(text) => text.text.clone(),
-                            other => serde_json::to_string(other).unwrap_or_default(),
-                        }).collect::<Vec<_>>().join(""),
-                        "isError": result.is_error,
-                    })),
+                    UserContent::Text(text) => Some(JsPart::Text {
+                        text: text.text.clone(),
+                    }),
+                    UserContent::ToolResult(result) => Some(JsPart::ToolResult {
+                        id: result.call.wire().into_owned(),
+                        name: result.name.to_string(),
+                        content: tool_result_text(&result.content),
+                        is_error: result.is_error,
+                    }),
                     _ => None,
                 })
-                .collect();
-            json!({"role": "user", "content": parts})
-        }
-        Message::Assistant(turn) => {
-            let parts: Vec<Value> = turn.content.iter().filter_map(assistant_content).collect();
-            json!({"role": "assistant", "content": parts})
+                .collect(),
+        },
+        Message::Assistant(turn) => JsMessage::Assistant {
+            content: turn.content.iter().filter_map(assistant_content).collect(),
+        },
+    }
+}
+
+/// What an agent run resolves to (`AgentResponse`).
+#[derive(Debug, Serialize)]
+pub struct JsAgentResponse {
+    pub text: String,
+    pub usage: JsUsage,
+    pub messages: Vec<JsMessage>,
+}
+
+impl JsAgentResponse {
+    pub fn new(response: &rig_agent::agent::PromptResponse) -> Self {
+        Self {
+            text: response.output(),
+            usage: JsUsage::from(&response.usage),
+            messages: response.messages.iter().map(js_message).collect(),
         }
     }
+}
+
+/// What a completion call resolves to (`CompletionResponse`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsCompletionResponse {
+    pub choice: Vec<JsPart>,
+    pub text: String,
+    pub usage: JsUsage,
+    pub request_id: Option<String>,
+}
+
+/// JSON text of a value the binding built (its own types always serialise).
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -608,7 +668,12 @@ mod tests {
         ]"#;
         let messages = history(json, "history").unwrap_or_default();
         assert_eq!(roles(&messages), ["user", "assistant"]);
-        assert_eq!(js_message(&messages[1])["content"][0]["text"], "Hi!");
+        assert_eq!(
+            js_message(&messages[1]),
+            JsMessage::Assistant {
+                content: vec![JsPart::Text { text: "Hi!".into() }]
+            }
+        );
     }
 
     #[test]
@@ -659,11 +724,15 @@ mod tests {
         ]"#;
         let messages = history(json, "history").unwrap_or_default();
         assert_eq!(messages.len(), 3);
-        let call = js_message(&messages[1]);
+        let call = serde_json::to_value(js_message(&messages[1])).unwrap();
+        assert_eq!(call["content"][0]["type"], "toolCall");
         assert_eq!(call["content"][0]["name"], "add");
         assert_eq!(call["content"][0]["arguments"]["b"], 2);
-        let result = js_message(&messages[2]);
+        let result = serde_json::to_value(js_message(&messages[2])).unwrap();
+        assert_eq!(result["role"], "user");
+        assert_eq!(result["content"][0]["type"], "toolResult");
         assert_eq!(result["content"][0]["content"], "3");
+        assert_eq!(result["content"][0]["isError"], false);
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct ConnectionOptions {
     pub headers: BTreeMap<String, String>,
     pub max_retries: Option<u32>,
     pub timeout_ms: Option<f64>,
+    /// How long a streamed reply may send nothing while read (the
+    /// TypeScript transport enforces it).
+    pub stream_idle_timeout_ms: Option<f64>,
     /// Azure's `api-version` query parameter.
     pub api_version: Option<String>,
     /// The provider name a `compatible` endpoint reports in errors.
@@ -129,6 +132,7 @@ const CONNECTION_FIELDS: &[&str] = &[
     "headers",
     "maxRetries",
     "timeoutMs",
+    "streamIdleTimeoutMs",
 ];
 /// Fields the TypeScript layer consumes itself and never forwards; listed so
 /// a payload that still carries them is not rejected as unknown.
@@ -319,14 +323,18 @@ fn max_retries(map: &Map<String, Value>) -> Result<Option<u32>, BindError> {
     Ok(integer(map, "maxRetries", 0, 20)?.map(|n| n as u32))
 }
 
-fn timeout_ms(map: &Map<String, Value>) -> Result<Option<f64>, BindError> {
-    match number(map, "timeoutMs")? {
+fn milliseconds(map: &Map<String, Value>, name: &str) -> Result<Option<f64>, BindError> {
+    match number(map, name)? {
         Some(t) if t <= 0.0 => Err(BindError::invalid(
-            "timeoutMs",
+            name,
             format!("must be a positive number of milliseconds, got {t}"),
         )),
         other => Ok(other),
     }
+}
+
+fn timeout_ms(map: &Map<String, Value>) -> Result<Option<f64>, BindError> {
+    milliseconds(map, "timeoutMs")
 }
 
 fn api_route(map: &Map<String, Value>) -> Result<Option<ApiRoute>, BindError> {
@@ -420,6 +428,7 @@ fn connection(map: &Map<String, Value>, policy: KeyPolicy) -> Result<ConnectionO
         headers: headers(map)?,
         max_retries: max_retries(map)?,
         timeout_ms: timeout_ms(map)?,
+        stream_idle_timeout_ms: milliseconds(map, "streamIdleTimeoutMs")?,
         api_version: non_empty_string(map, "apiVersion")?,
         name: non_empty_string(map, "name")?,
     })
@@ -676,6 +685,7 @@ mod tests {
             r#"{"apiKey":"sk-1","model":"gpt-4o","preamble":"Be brief.","temperature":0.2,
                 "maxTokens":256,"additionalParams":{"top_p":0.9},"baseURL":"http://127.0.0.1:8080/v1/",
                 "headers":{"x-team":"a"},"api":"chat","maxTurns":4,"maxRetries":0,"timeoutMs":5000,
+                "streamIdleTimeoutMs":60000,
                 "context":[{"id":"d1","text":"Paris is in France"},"bare text"],
                 "dynamicContext":{"sample":2}}"#,
         );
@@ -695,6 +705,13 @@ mod tests {
         assert_eq!(options.max_tokens, Some(256));
         assert_eq!(options.max_turns, Some(4));
         assert_eq!(options.connection.max_retries, Some(0));
+        assert_eq!(options.connection.stream_idle_timeout_ms, Some(60000.0));
+        assert_eq!(
+            field_of(agent(
+                r#"{"apiKey":"k","model":"m","streamIdleTimeoutMs":0}"#
+            )),
+            "streamIdleTimeoutMs"
+        );
         assert_eq!(options.context.len(), 2);
         assert_eq!(options.context[1].text, "bare text");
         assert_eq!(options.dynamic_context_sample, Some(2));

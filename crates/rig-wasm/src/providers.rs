@@ -402,7 +402,7 @@ impl ProviderSpec {
                 if let Some(base_url) = &connection.base_url {
                     config = config.with_base_url(base_url);
                 }
-                Ok(config.connect(http).completion(model).erase())
+                Ok(streaming_model(config.connect(http).completion(model)))
             }
             Family::OpenAi { dialect, .. } => {
                 let mut config = self.openai_config(dialect, connection);
@@ -411,7 +411,7 @@ impl ProviderSpec {
                     Some(ApiRoute::Responses) => config = config.with_route(Route::Responses),
                     _ => {}
                 }
-                Ok(config.connect(http).completion(model).erase())
+                Ok(streaming_model(config.connect(http).completion(model)))
             }
             #[cfg(feature = "anthropic")]
             Family::Anthropic(dialect) => {
@@ -419,7 +419,7 @@ impl ProviderSpec {
                 if let Some(base_url) = &connection.base_url {
                     config = config.with_base_url(base_url);
                 }
-                Ok(config.connect(http).completion(model).erase())
+                Ok(streaming_model(config.connect(http).completion(model)))
             }
             #[cfg(feature = "gemini")]
             Family::Gemini => {
@@ -427,7 +427,7 @@ impl ProviderSpec {
                 if let Some(base_url) = &connection.base_url {
                     config = config.with_base_url(base_url.clone());
                 }
-                Ok(config.connect(http).completion(model).erase())
+                Ok(streaming_model(config.connect(http).completion(model)))
             }
             #[cfg(feature = "cohere")]
             Family::Cohere => {
@@ -439,16 +439,17 @@ impl ProviderSpec {
                 // The native v2 chat API for every request (Rig's default sends
                 // requests without documents to the OpenAI-compatibility API).
                 let wire = config.completion(model).with_route(ChatRoute::Native);
-                Ok(
-                    rig_core::Model::new(wire, rig_core::http_client::DynHttpClient::new(http))
-                        .erase(),
-                )
+                Ok(streaming_model(rig_core::Model::new(
+                    wire,
+                    rig_core::http_client::DynHttpClient::new(http),
+                )))
             }
             #[cfg(feature = "ollama")]
-            Family::Ollama => Ok(ollama_config(connection)
-                .connect(http)
-                .native_completion(model)
-                .erase()),
+            Family::Ollama => Ok(streaming_model(
+                ollama_config(connection)
+                    .connect(http)
+                    .native_completion(model),
+            )),
             #[cfg(feature = "voyageai")]
             Family::VoyageAi => Err(self.unsupported("completion models")),
         }
@@ -505,6 +506,18 @@ impl ProviderSpec {
             }
         }
     }
+}
+
+/// A completion model as the binding runs it. Rig times a streamed reply's
+/// silence with a timer per frame read (a `setTimeout` and a closure across
+/// the boundary for every SSE event); the TypeScript transport watches for
+/// a stalled stream instead, with one timer per stream, so Rig's is off.
+fn streaming_model<W, T>(model: rig_core::Model<W, T>) -> DynModel<Completion>
+where
+    W: rig_core::wire::Wire<Op = Completion>,
+    T: rig_core::driver::Transport<W>,
+{
+    model.with_idle_timeout(None).erase()
 }
 
 /// The credential, empty when none was given.

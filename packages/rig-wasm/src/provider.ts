@@ -37,6 +37,11 @@ export interface ConnectionOptions {
   maxRetries?: number;
   /** Default timeout for every call, in milliseconds. */
   timeoutMs?: number;
+  /**
+   * How long a streamed reply may send nothing while it is being read before
+   * the call fails with a `TimeoutError` (default 300 000: five minutes).
+   */
+  streamIdleTimeoutMs?: number;
 }
 
 /** Where an agent finds documents for each prompt. */
@@ -162,6 +167,7 @@ function transportFor(provider: string, options: Record<string, unknown>): Trans
     fetch: options.fetch as FetchLike | undefined,
     headers: options.headers as Record<string, string> | undefined,
     maxRetries: (options.maxRetries as number | undefined) ?? 2,
+    streamIdleMs: options.streamIdleTimeoutMs as number | undefined,
   });
 }
 

@@ -8,13 +8,15 @@
  * once its body has started.
  */
 import { CallContext } from "./call.js";
-import { ConnectionError, RigError } from "./errors.js";
+import { ConnectionError, RigError, TimeoutError } from "./errors.js";
 
 /** Longest server-requested wait that is honoured; longer fails at once. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 const RETRYABLE_STATUS = new Set([408, 409, 429]);
+/** How long a streamed body may send nothing while it is being read before it fails. */
+export const STREAM_IDLE_MS = 300_000;
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -23,12 +25,15 @@ export interface TransportSettings {
   fetch?: FetchLike | undefined;
   headers?: Record<string, string> | undefined;
   maxRetries: number;
+  /** How long a streamed body may send nothing while read (default {@link STREAM_IDLE_MS}). */
+  streamIdleMs?: number | undefined;
 }
 
 /** What the wasm side reads back (see `TransportResponse` in transport.rs). */
 export interface TransportResponse {
   status: number;
-  headers: string[];
+  /** `name\nvalue\n` for every header (neither may contain a line break). */
+  headers: string;
   body?: Uint8Array;
   read(): Promise<Uint8Array | null>;
   cancel(): void;
@@ -75,10 +80,10 @@ function sleep(ms: number, ctx: CallContext | undefined): Promise<void> {
   });
 }
 
-function flatHeaders(headers: Headers): string[] {
-  const out: string[] = [];
+function headerText(headers: Headers): string {
+  let out = "";
   headers.forEach((value, name) => {
-    out.push(name, value);
+    out += `${name}\n${value}\n`;
   });
   return out;
 }
@@ -112,7 +117,7 @@ export class Transport {
     ctx: CallContext | undefined,
     method: string,
     url: string,
-    flat: string[],
+    requestHeaders: string,
     body: string | Uint8Array,
     streaming: boolean,
   ): Promise<TransportResponse> {
@@ -120,7 +125,15 @@ export class Transport {
     const doFetch: FetchLike = settings.fetch ?? ((input, init) => globalThis.fetch(input, init));
     // A plain object and a string body: the cheapest shapes for fetch to take.
     const headers: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) headers[flat[i]!.toLowerCase()] = flat[i + 1]!;
+    // `name\nvalue\n` pairs, as the wasm side writes them (names lower-case).
+    let at = 0;
+    while (at < requestHeaders.length) {
+      const split = requestHeaders.indexOf("\n", at);
+      const end = requestHeaders.indexOf("\n", split + 1);
+      if (split < 0 || end < 0) break;
+      headers[requestHeaders.slice(at, split)] = requestHeaders.slice(split + 1, end);
+      at = end + 1;
+    }
     if (settings.headers) for (const [name, value] of Object.entries(settings.headers)) headers[name.toLowerCase()] = value;
     const hasBody = method !== "GET" && method !== "HEAD" && (typeof body === "string" ? body.length > 0 : body.byteLength > 0);
     const init: RequestInit = {
@@ -163,7 +176,7 @@ export class Transport {
             }),
           );
         }
-        return unary(response.status, flatHeaders(response.headers), bytes);
+        return unary(response.status, headerText(response.headers), bytes);
       }
 
       if (isRetryableStatus(response.status) && attempt < maxRetries) {
@@ -183,7 +196,7 @@ export class Transport {
       } catch {
         // The status is what matters; an unreadable error body stays empty.
       }
-      return unary(response.status, flatHeaders(response.headers), bytes);
+      return unary(response.status, headerText(response.headers), bytes);
     }
   }
 
@@ -197,21 +210,39 @@ export class Transport {
     const provider = this.#settings.provider;
     const fail = (error: unknown) => this.#fail(ctx, error);
     let done = reader === undefined;
+    let stalled = false;
+    const idleMs = this.#settings.streamIdleMs ?? STREAM_IDLE_MS;
+    const watch = new IdleWatch(idleMs, () => {
+      stalled = true;
+      reader?.cancel().catch(() => undefined);
+    });
+    const end = () => {
+      done = true;
+      watch.stop();
+    };
     return {
       status: response.status,
-      headers: flatHeaders(response.headers),
+      headers: headerText(response.headers),
       async read() {
         if (done || reader === undefined) return null;
+        watch.waiting(true);
         try {
           const next = await reader.read();
+          if (stalled) {
+            throw new TimeoutError(`${provider} sent nothing for ${idleMs / 1000} s during the stream`, {
+              provider,
+              isRetryable: false,
+            });
+          }
           if (next.done) {
-            done = true;
+            end();
             return null;
           }
           return next.value;
         } catch (error) {
-          done = true;
+          end();
           if (ctx?.isAborted) throw fail(ctx.error());
+          if (error instanceof RigError) throw fail(error);
           throw fail(
             new ConnectionError(`the connection to ${provider} broke during the stream: ${error instanceof Error ? error.message : String(error)}`, {
               provider,
@@ -220,18 +251,63 @@ export class Transport {
               isRetryable: false,
             }),
           );
+        } finally {
+          watch.waiting(false);
         }
       },
       cancel() {
         if (done) return;
-        done = true;
+        end();
         reader?.cancel().catch(() => undefined);
       },
     };
   }
 }
 
-function unary(status: number, headers: string[], body: Uint8Array): TransportResponse {
+/**
+ * Fires `onIdle` once a read has been waiting for `limit` ms. One timer per
+ * idle period, not per read: a fired timer that finds a newer or no pending
+ * read re-arms itself for what is left.
+ */
+class IdleWatch {
+  #since: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+
+  constructor(
+    readonly limit: number,
+    readonly onIdle: () => void,
+  ) {}
+
+  waiting(pending: boolean): void {
+    this.#since = pending ? Date.now() : undefined;
+    if (pending && this.#timer === undefined && !this.#stopped) this.#arm(this.limit);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#since === undefined || this.#stopped) return;
+      const waited = Date.now() - this.#since;
+      if (waited >= this.limit) {
+        this.stop();
+        this.onIdle();
+      } else {
+        this.#arm(this.limit - waited);
+      }
+    }, ms);
+    // A pending read keeps the process alive through its socket, not this timer.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+}
+
+function unary(status: number, headers: string, body: Uint8Array): TransportResponse {
   return {
     status,
     headers,

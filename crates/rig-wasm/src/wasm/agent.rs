@@ -10,7 +10,7 @@ use rig_agent::agent::{
 use rig_agent::{Agent, AgentBuilder, AgentRunner};
 use rig_core::completion::{Document, ToolDefinition};
 use rig_core::tool::{DynamicTool, ToolExecutionError, ToolOutput};
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -18,7 +18,7 @@ use super::stream::WasmStream;
 use super::transport::{js_message, JsHttp, Transport};
 use super::vector_store::JsVectorStore;
 use super::{abortable, js_error, optional_json, promise_json, type_of};
-use crate::convert::{self, JsUsage};
+use crate::convert::{self, JsAgentResponse};
 use crate::error::{from_prompt_error, BindError};
 use crate::options::{prompt_text, AgentOptions, CallOptions};
 use crate::providers::{self, ProviderSpec};
@@ -236,13 +236,7 @@ impl AgentState {
                 .map_err(|error| from_prompt_error(&error, &provider))
         };
         let response = abortable(&ctx, outcome).await.map_err(|e| self.error(e))?;
-        let messages: Vec<Value> = response.messages.iter().map(convert::js_message).collect();
-        Ok(json!({
-            "text": response.output(),
-            "usage": JsUsage::from(&response.usage),
-            "messages": messages,
-        })
-        .to_string())
+        Ok(convert::to_json(&JsAgentResponse::new(&response)))
     }
 }
 

@@ -3,12 +3,11 @@
 use std::rc::Rc;
 
 use js_sys::Promise;
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 use super::transport::{JsHttp, Transport};
 use super::{abortable, js_error, optional_json, promise_json, string_arg};
-use crate::convert::{self, JsUsage};
+use crate::convert::{self, JsCompletionResponse, JsUsage};
 use crate::error::{from_provider_error, BindError};
 use crate::options::{CallOptions, CompletionModelOptions};
 use crate::providers::{self, ProviderSpec};
@@ -69,18 +68,16 @@ impl ModelState {
                 .map_err(|error| from_provider_error(&error, &provider))
         };
         let response = abortable(&ctx, work).await.map_err(|e| self.redact(e))?;
-        let choice: Vec<Value> = response
-            .choice
-            .iter()
-            .filter_map(convert::assistant_content)
-            .collect();
-        Ok(json!({
-            "choice": choice,
-            "text": convert::text_of(&response.choice),
-            "usage": JsUsage::from(&response.usage),
-            "requestId": response.provider_request_id,
-        })
-        .to_string())
+        Ok(convert::to_json(&JsCompletionResponse {
+            choice: response
+                .choice
+                .iter()
+                .filter_map(convert::assistant_content)
+                .collect(),
+            text: convert::text_of(&response.choice),
+            usage: JsUsage::from(&response.usage),
+            request_id: response.provider_request_id,
+        }))
     }
 }
 

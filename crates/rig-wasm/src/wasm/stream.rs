@@ -15,11 +15,12 @@ use futures::{FutureExt, StreamExt};
 use js_sys::Promise;
 use rig_agent::agent::{MultiTurnStreamItem, StreamingResult};
 use rig_agent::streaming::{Item, Part, PartKind, StreamEvent};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::{abortable, promise_json};
-use crate::convert::{self, JsUsage};
+use crate::convert;
 use crate::error::{from_prompt_error, BindError, ErrorCode};
 
 /// At most this many chunks go into one batch.
@@ -76,16 +77,15 @@ impl AgentStream {
         }
     }
 
-    /// Append the JavaScript chunks for `item` to `out`.
-    fn push(&mut self, item: MultiTurnStreamItem, out: &mut Vec<Value>) {
-        match item {
+    /// Append the JavaScript chunk for `item`, if it has one, to `out`.
+    fn push(&mut self, item: MultiTurnStreamItem, out: &mut Batch) {
+        let chunk = match item {
             MultiTurnStreamItem::StreamAssistantItem(Item::Event(event)) => match event {
-                StreamEvent::Text { text, .. } => {
-                    out.push(json!({"type": "text", "text": text}));
-                }
-                StreamEvent::Reasoning { text, .. } => {
-                    out.push(json!({"type": "reasoning", "text": Value::Null, "reasoning": text}));
-                }
+                StreamEvent::Text { text, .. } => Chunk::Text { text },
+                StreamEvent::Reasoning { text, .. } => Chunk::Reasoning {
+                    text: (),
+                    reasoning: text,
+                },
                 StreamEvent::Start {
                     part,
                     kind: PartKind::ToolCall,
@@ -93,60 +93,96 @@ impl AgentStream {
                 } => {
                     let name = name.map(|n| n.to_string()).unwrap_or_default();
                     self.tool_parts.insert(part, name);
+                    return;
                 }
-                StreamEvent::Arguments { part, json } => {
-                    let name = self.tool_parts.get(&part).cloned().unwrap_or_default();
-                    out.push(json!({
-                        "type": "toolCallDelta",
-                        "text": Value::Null,
-                        "name": name,
-                        "argumentsDelta": json,
-                    }));
-                }
-                _ => {}
+                StreamEvent::Arguments { part, json } => Chunk::ToolCallDelta {
+                    text: (),
+                    name: self.tool_parts.get(&part).cloned().unwrap_or_default(),
+                    arguments_delta: json,
+                },
+                _ => return,
             },
-            MultiTurnStreamItem::ToolCall { tool_call } => {
-                out.push(json!({
-                    "type": "toolCall",
-                    "text": Value::Null,
-                    "id": tool_call.id.wire(),
-                    "name": tool_call.function.name.to_string(),
-                    "arguments": Value::Object(tool_call.function.arguments.clone()),
-                }));
-            }
-            MultiTurnStreamItem::ToolResult { tool_result } => {
-                let result = tool_result
-                    .content
-                    .iter()
-                    .map(|content| match content {
-                        rig_core::completion::message::ToolResultContent::Text(text) => {
-                            text.text.clone()
-                        }
-                        other => serde_json::to_string(other).unwrap_or_default(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("");
-                out.push(json!({
-                    "type": "toolResult",
-                    "text": Value::Null,
-                    "id": tool_result.call.wire(),
-                    "name": tool_result.name.to_string(),
-                    "result": result,
-                    "isError": tool_result.is_error,
-                }));
-            }
+            MultiTurnStreamItem::ToolCall { tool_call } => Chunk::ToolCall {
+                text: (),
+                id: tool_call.id.wire().into_owned(),
+                name: tool_call.function.name.to_string(),
+                arguments: tool_call.function.arguments,
+            },
+            MultiTurnStreamItem::ToolResult { tool_result } => Chunk::ToolResult {
+                text: (),
+                id: tool_result.call.wire().into_owned(),
+                name: tool_result.name.to_string(),
+                result: convert::tool_result_text(&tool_result.content),
+                is_error: tool_result.is_error,
+            },
             MultiTurnStreamItem::FinalResponse(response) => {
-                let messages: Vec<Value> =
-                    response.messages.iter().map(convert::js_message).collect();
-                out.push(json!({
-                    "type": "final",
-                    "text": response.output(),
-                    "usage": JsUsage::from(&response.usage),
-                    "messages": messages,
-                }));
+                Chunk::Final(convert::JsAgentResponse::new(&response))
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        out.push(&chunk);
+    }
+}
+
+/// One chunk as the TypeScript `StreamChunk` union describes it. `text` is
+/// `null` (`()`) on chunks that carry no answer text.
+#[derive(Serialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+enum Chunk {
+    Text {
+        text: String,
+    },
+    Reasoning {
+        text: (),
+        reasoning: String,
+    },
+    ToolCallDelta {
+        text: (),
+        name: String,
+        arguments_delta: String,
+    },
+    ToolCall {
+        text: (),
+        id: String,
+        name: String,
+        arguments: serde_json::Map<String, Value>,
+    },
+    ToolResult {
+        text: (),
+        id: String,
+        name: String,
+        result: String,
+        is_error: bool,
+    },
+    Final(convert::JsAgentResponse),
+}
+
+/// A JSON array of chunks, written as they come.
+#[derive(Default)]
+struct Batch {
+    json: Vec<u8>,
+    len: usize,
+}
+
+impl Batch {
+    fn push(&mut self, chunk: &Chunk) {
+        self.json.push(if self.len == 0 { b'[' } else { b',' });
+        // Writing to a Vec cannot fail, and a Chunk always serialises.
+        let _ = serde_json::to_writer(&mut self.json, chunk);
+        self.len += 1;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn finish(mut self) -> String {
+        self.json.push(b']');
+        String::from_utf8(self.json).unwrap_or_default()
     }
 }
 
@@ -184,7 +220,7 @@ async fn next_batch(state: Rc<RefCell<AgentStream>>) -> Result<String, BindError
         return Ok("null".to_owned());
     };
     let _reading = Reading(state.clone());
-    let mut out = Vec::new();
+    let mut out = Batch::default();
     let mut failure = None;
     let mut finished = false;
     match stream.next().await {
@@ -193,7 +229,7 @@ async fn next_batch(state: Rc<RefCell<AgentStream>>) -> Result<String, BindError
         Some(Ok(item)) => {
             state.borrow_mut().push(item, &mut out);
             // Drain what is ready without waiting: one crossing per batch.
-            while out.len() < MAX_BATCH {
+            while out.len < MAX_BATCH {
                 match stream.next().now_or_never() {
                     Some(Some(Ok(item))) => state.borrow_mut().push(item, &mut out),
                     Some(Some(Err(error))) => {
@@ -218,7 +254,7 @@ async fn next_batch(state: Rc<RefCell<AgentStream>>) -> Result<String, BindError
             return Err(error);
         }
         guard.pending_error = Some(error);
-        return Ok(Value::Array(out).to_string());
+        return Ok(out.finish());
     }
     if !finished && !guard.cancelled {
         guard.stream = Some(stream);
@@ -226,7 +262,7 @@ async fn next_batch(state: Rc<RefCell<AgentStream>>) -> Result<String, BindError
     if out.is_empty() {
         return Ok("null".to_owned());
     }
-    Ok(Value::Array(out).to_string())
+    Ok(out.finish())
 }
 
 #[wasm_bindgen]

@@ -10,7 +10,7 @@
 use bytes::Bytes;
 use futures::Stream;
 use http::HeaderName;
-use js_sys::{Array, Promise, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use rig_core::http_client::{
     Error, HeaderMap, HeaderValue, HttpClientExt, LazyBody, MultipartForm, Request, Response,
     Result, StreamingResponse,
@@ -24,8 +24,8 @@ extern "C" {
     #[derive(Clone)]
     pub type Transport;
 
-    /// Send one request (`body` is a string when it is UTF-8, else a
-    /// `Uint8Array`). Resolves to a [`TransportResponse`] (also for
+    /// Send one request: `headers` is `name\nvalue\n` per header, `body`
+    /// a string when it is UTF-8, else a `Uint8Array`. Resolves to a [`TransportResponse`] (also for
     /// non-success statuses, whose body is then read in full); rejects only
     /// when no response could be had (network, abort, timeout).
     #[wasm_bindgen(method, catch)]
@@ -34,7 +34,7 @@ extern "C" {
         ctx: &JsValue,
         method: &str,
         url: &str,
-        headers: Array,
+        headers: &str,
         body: JsValue,
         streaming: bool,
     ) -> std::result::Result<Promise, JsValue>;
@@ -45,9 +45,9 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn status(this: &TransportResponse) -> u16;
 
-    /// Flat `[name, value, name, value, …]`.
+    /// `name\nvalue\n` per header.
     #[wasm_bindgen(method, getter)]
-    fn headers(this: &TransportResponse) -> Array;
+    fn headers(this: &TransportResponse) -> String;
 
     /// The whole body of a unary or non-success reply.
     #[wasm_bindgen(method, getter)]
@@ -107,12 +107,13 @@ impl JsHttp {
         body: Bytes,
         streaming: bool,
     ) -> Result<TransportResponse> {
-        let headers = Array::new();
+        // One string for every header: one crossing instead of two per header.
+        let mut headers = String::new();
         for (name, value) in parts.headers.iter() {
-            headers.push(&JsValue::from_str(name.as_str()));
-            headers.push(&JsValue::from_str(&String::from_utf8_lossy(
-                value.as_bytes(),
-            )));
+            headers.push_str(name.as_str());
+            headers.push('\n');
+            headers.push_str(&String::from_utf8_lossy(value.as_bytes()));
+            headers.push('\n');
         }
         // JSON bodies (nearly all) go as a string, which fetch takes most cheaply.
         let body: JsValue = match std::str::from_utf8(body.as_ref()) {
@@ -126,7 +127,7 @@ impl JsHttp {
                 &self.ctx,
                 parts.method.as_str(),
                 &uri,
-                headers,
+                &headers,
                 body,
                 streaming,
             )
@@ -139,19 +140,16 @@ impl JsHttp {
 }
 
 fn header_map(response: &TransportResponse) -> HeaderMap {
-    let flat = response.headers();
+    let text = response.headers();
     let mut map = HeaderMap::new();
-    let mut index = 0;
-    while index + 1 < flat.length() {
-        let name = flat.get(index).as_string().unwrap_or_default();
-        let value = flat.get(index + 1).as_string().unwrap_or_default();
+    let mut lines = text.split('\n');
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
         if let (Ok(name), Ok(value)) = (
             HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
+            HeaderValue::from_str(value),
         ) {
             map.append(name, value);
         }
-        index += 2;
     }
     map
 }
