@@ -23,13 +23,7 @@ fi
 
 log() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
 wasm_cargo() {
-  if [ "$WASM_BUILD_STD" = 1 ]; then
-    # Debian's rustc-web has no prebuilt wasm32 std: build it (nightly flag on a stable compiler).
-    PATH="$(dirname "$WASM_RUSTC"):$PATH" RUSTC="$WASM_RUSTC" RUSTC_BOOTSTRAP=1 \
-      "$WASM_CARGO" "$@" -Zbuild-std=std,panic_abort
-  else
-    RUSTC="$WASM_RUSTC" "$WASM_CARGO" "$@"
-  fi
+  RUSTC="$WASM_RUSTC" "$WASM_CARGO" "$@"
 }
 start=$(date +%s)
 wasm_cargo "${cargo_args[@]}"

@@ -60,23 +60,19 @@ fi
 # --- Rust toolchain ----------------------------------------------------------
 # The release pinned in rust-toolchain.toml (Rig 0.46 needs rustc >= 1.97.1),
 # with its prebuilt wasm32 standard library, installed through rustup.
-# RIG_WASM_TOOLCHAIN=debian forces the fallback below (to test it).
+# Debian's rustc-web (1.96) is older than Rig 0.46 allows, so there is no
+# fallback: without rustup, setup stops and says what to install.
 toolchain_env=.cache/toolchain.env
 channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
-forced=${RIG_WASM_TOOLCHAIN:-}
-if [ -n "$forced" ] && [ -f "$toolchain_env" ]; then
-  current=$(source "$toolchain_env" && [ "$WASM_BUILD_STD" = 1 ] && echo debian || echo rustup)
-  [ "$current" != "$forced" ] && rm -f "$toolchain_env"
-fi
 rustup_ready() {
   command -v rustup >/dev/null &&
     rustup run "$channel" rustc --version >/dev/null 2>&1 &&
     rustup target list --installed --toolchain "$channel" 2>/dev/null | grep -qx wasm32-unknown-unknown &&
     rustup component list --installed --toolchain "$channel" 2>/dev/null | grep -q '^clippy'
 }
-if [ ! -f "$toolchain_env" ] || ! (source "$toolchain_env" && "$WASM_CARGO" --version >/dev/null 2>&1); then
-  mode=debian
-  if [ "$forced" != debian ] && command -v rustup >/dev/null; then
+if [ ! -f "$toolchain_env" ] || ! (source "$toolchain_env" && "$WASM_RUSTC" --version 2>/dev/null | grep -qF "$channel"); then
+  mode=none
+  if command -v rustup >/dev/null; then
     if rustup_ready; then
       mode=rustup
     else
@@ -91,7 +87,6 @@ if [ ! -f "$toolchain_env" ] || ! (source "$toolchain_env" && "$WASM_CARGO" --ve
     cat > "$toolchain_env" <<EOF
 WASM_CARGO=$(rustup which --toolchain "$channel" cargo)
 WASM_RUSTC=$(rustup which --toolchain "$channel" rustc)
-WASM_BUILD_STD=0
 EOF
   else
     cat >&2 <<EOF
