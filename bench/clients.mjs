@@ -52,7 +52,7 @@ export async function makeClient(lib, baseURL, headers = {}) {
       prompt: (text) => agent.prompt(text),
       async stream(text) {
         let deltas = 0;
-        for await (const chunk of await agent.promptStream(text)) if (chunk.type === "text") deltas++;
+        for await (const chunk of await agent.promptStream(text)) if (chunk.type === "textDelta") deltas++;
         return deltas;
       },
     };

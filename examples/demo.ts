@@ -27,6 +27,6 @@ const follow = "What are the basic concepts I should start with?";
 console.log(`> ${follow}`);
 const stream = await agent.promptStream(follow, { history });
 for await (const chunk of stream) {
-  if (chunk.type === "text") process.stdout.write(chunk.text);
-  if (chunk.type === "final") console.log(`\n  (streamed; ${chunk.usage.totalTokens} tokens)`);
+  if (chunk.type === "textDelta") process.stdout.write(chunk.text);
+  if (chunk.type === "finish") console.log(`\n  (streamed; ${chunk.usage.totalTokens} tokens)`);
 }

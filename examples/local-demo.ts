@@ -30,11 +30,11 @@ console.log(`> ${second}`);
 started = performance.now();
 let firstAt = 0;
 for await (const chunk of await agent.promptStream(second, { history })) {
-  if (chunk.type === "text") {
+  if (chunk.type === "textDelta") {
     firstAt ||= performance.now();
     process.stdout.write(chunk.text);
   }
-  if (chunk.type === "final") {
+  if (chunk.type === "finish") {
     const tokens = chunk.usage.outputTokens;
     const rate = tokens > 1 ? (tokens - 1) / ((performance.now() - firstAt) / 1000) : 0;
     console.log(`\n  (streamed ${tokens} tokens: the first after ${Math.round(firstAt - started)} ms, then ${rate.toFixed(1)} tokens/s)`);

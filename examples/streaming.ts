@@ -23,7 +23,7 @@ async function streamingExample() {
       aggregatedText += choice.text;
       process.stdout.write(choice.text);
     }
-    if (choice.type === "final") {
+    if (choice.type === "finish") {
       usage = `${choice.usage.inputTokens} in, ${choice.usage.outputTokens} out`;
     }
   }

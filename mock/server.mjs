@@ -16,6 +16,8 @@
 //   reset               destroy the connection instead of answering
 //   reset-mid           destroy the connection half way through a stream
 //   stall-mid           stop sending half way through a stream, connection left open
+//   crlf                end every line of a stream with CR LF instead of LF
+//   comments            an SSE comment and a blank keep-alive line before every event (SSE wires)
 //   error-event         send a provider error event in the middle of a stream
 //   big-line=1048576    put a text delta of that many bytes in the stream
 //   deltas=100000       stream that many text deltas ("x ") instead of the answer
@@ -243,7 +245,11 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
         }
         // Cut the stream half way, closing it cleanly: no terminal event ever comes.
         if (d.truncate && index === Math.max(2, Math.floor(total / 2))) break;
-        out.write(event.text);
+        const sseWire = (wire.streamContentType ?? "text/event-stream") === "text/event-stream";
+        let text = event.text;
+        if (d.comments && sseWire) text = `: keep-alive\n\n${text}`;
+        if (d.crlf) text = text.replace(/\r?\n/g, "\r\n");
+        out.write(text);
         if (d.pace) await new Promise((r) => setTimeout(r, Number(d.pace)));
         // Yield now and then so a long stream really is incremental.
         else if (!d.chunk && index % 64 === 0) await new Promise((r) => setImmediate(r));

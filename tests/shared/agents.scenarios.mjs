@@ -163,12 +163,25 @@ export default defineScenarios((scenario) => {
       let result;
       for await (const chunk of stream) {
         if (kinds[kinds.length - 1] !== chunk.type) kinds.push(chunk.type);
-        if (chunk.type === "toolCall") call = chunk;
+        if (chunk.type === "toolCallEnd") call = chunk;
         if (chunk.type === "toolResult") result = chunk;
       }
-      assert.deepEqual(kinds, ["toolCallDelta", "toolCall", "toolResult", "text", "final"]);
+      assert.deepEqual(kinds, [
+        "toolCallStart",
+        "toolCallDelta",
+        "toolCallEnd",
+        "stepFinish",
+        "toolResult",
+        "textStart",
+        "textDelta",
+        "textEnd",
+        "stepFinish",
+        "finish",
+      ]);
+      assert.equal(call.toolName, "calculator");
       assert.deepEqual(call.arguments, { operation: "multiply", a: 15, b: 23 });
-      assert.equal(result.id, call.id);
+      assert.equal(result.callId, call.callId);
+      assert.equal(result.toolName, "calculator");
       assert.equal(result.result, '{"result":345}');
       assert.equal(result.isError, false);
     });
@@ -185,7 +198,7 @@ export default defineScenarios((scenario) => {
     for await (const chunk of stream) chunks.push(chunk);
     const result = chunks.find((c) => c.type === "toolResult");
     assert.match(result.result, /Division by zero/);
-    assert.equal(chunks[chunks.length - 1].type, "final", "the run still ends normally");
+    assert.equal(chunks[chunks.length - 1].type, "finish", "the run still ends normally");
   });
 
   scenario("rejections with non-Errors and non-JSON results become tool errors, never traps", async (env) => {
@@ -197,6 +210,7 @@ export default defineScenarios((scenario) => {
       undef: () => Promise.reject(undefined),
       cyclic: () => cyclic,
       bigint: () => ({ big: 10n }),
+      nan: () => ({ scores: [1, NaN] }),
       syncThrow: () => {
         throw new TypeError("sync type error");
       },
@@ -205,7 +219,7 @@ export default defineScenarios((scenario) => {
       tool({ name: `t_${name}`, description: `fails: ${name}`, parameters: { type: "object", properties: {} }, execute }),
     );
     const { agent, id } = setup(env, { tools });
-    const answer = await agent.prompt("Call t_string t_object t_undef t_cyclic t_bigint t_syncThrow please");
+    const answer = await agent.prompt("Call t_string t_object t_undef t_cyclic t_bigint t_nan t_syncThrow please");
     assert.match(answer, /^Here is what I found:/);
     const requests = await recorded(env.mockUrl, id);
     const contents = Object.fromEntries(toolResults(requests, 1).map((r) => [r.name, r.content]));
@@ -213,7 +227,8 @@ export default defineScenarios((scenario) => {
     assert.match(contents.t_object, /object failure/);
     assert.match(contents.t_undef, /undefined/);
     assert.match(contents.t_cyclic, /cannot be converted to JSON/);
-    assert.equal(contents.t_bigint, '{"big":10}');
+    assert.match(contents.t_bigint, /result\.big: is a BigInt, which JSON cannot carry exactly/);
+    assert.match(contents.t_nan, /result\.scores\[1\]: must be a finite number, got NaN/);
     assert.match(contents.t_syncThrow, /TypeError: sync type error/);
     assert.match(await agent.prompt("What is the capital of France?"), /Paris/, "the agent still works");
   });

@@ -123,3 +123,44 @@ export async function recorded(mockUrl, sessionId) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A `fetch` that hands every response body over in reads of 1–7 bytes (a
+ * seeded sequence), so UTF-8 characters, CRLF pairs and `data:` lines are cut
+ * at every possible place, as a slow or congested network cuts them.
+ */
+export function tinyReads(seed = 7) {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.body) return response;
+    let state = seed;
+    const size = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return (state % 7) + 1;
+    };
+    const reader = response.body.getReader();
+    let pending = new Uint8Array(0);
+    const body = new ReadableStream(
+      {
+        async pull(controller) {
+          while (pending.length === 0) {
+            const { done, value } = await reader.read();
+            if (done) {
+              controller.close();
+              return;
+            }
+            pending = value;
+          }
+          const n = Math.min(size(), pending.length);
+          controller.enqueue(pending.slice(0, n));
+          pending = pending.subarray(n);
+        },
+        cancel(reason) {
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}

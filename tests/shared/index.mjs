@@ -3,6 +3,7 @@ export const suites = {
   openai: () => import("./openai.scenarios.mjs"),
   agents: () => import("./agents.scenarios.mjs"),
   providers: () => import("./providers.scenarios.mjs"),
+  streams: () => import("./streams.scenarios.mjs"),
   reliability: () => import("./reliability.scenarios.mjs"),
   local: () => import("./local.scenarios.mjs"),
 };

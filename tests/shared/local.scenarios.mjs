@@ -178,11 +178,11 @@ export default defineScenarios((scenario) => {
       let text = "";
       let final;
       for await (const chunk of stream) {
-        if (chunk.type === "text") text += chunk.text;
-        if (chunk.type === "final") final = chunk;
+        if (chunk.type === "textDelta") text += chunk.text;
+        if (chunk.type === "finish") final = chunk;
       }
       assert.equal(text, first, "streamed and whole answers agree (greedy)");
-      assert.equal(final?.text, first);
+      assert.equal(final?.output, first);
       assert.ok(final.usage.outputTokens > 0, "usage reported");
       const completion = new CompletionModel({ model });
       const response = await completion.completion({ messages: ["What is the capital of France?"], temperature: 0, maxTokens: 24 });

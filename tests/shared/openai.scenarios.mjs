@@ -81,12 +81,12 @@ export default defineScenarios((scenario) => {
       assert.ok(stream instanceof ReadableStream, "promptStream returns a web ReadableStream");
       const chunks = [];
       for await (const chunk of stream) chunks.push(chunk);
-      const texts = chunks.filter((c) => c.type === "text").map((c) => c.text);
+      const texts = chunks.filter((c) => c.type === "textDelta").map((c) => c.text);
       assert.ok(texts.length > 10, `expected many text deltas, got ${texts.length}`);
       const final = chunks[chunks.length - 1];
-      assert.equal(final.type, "final", "the last chunk is the final response");
-      assert.equal(texts.join(""), final.text, "deltas joined in order equal the final text");
-      assert.match(final.text, /^Unit 7 had never held a brush\./);
+      assert.equal(final.type, "finish", "the last chunk is the final response");
+      assert.equal(texts.join(""), final.output, "deltas joined in order equal the final text");
+      assert.match(final.output, /^Unit 7 had never held a brush\./);
       assert.ok(final.usage.inputTokens > 0 && final.usage.outputTokens > 0, "usage is reported");
       assert.equal(final.usage.totalTokens, final.usage.inputTokens + final.usage.outputTokens);
     });
@@ -97,7 +97,7 @@ export default defineScenarios((scenario) => {
       const stream = await a.promptStream("What is the capital of France?");
       const times = [];
       for await (const chunk of decodeReadableStream(stream)) {
-        if (chunk.type === "text") times.push(Date.now() - start);
+        if (chunk.type === "textDelta") times.push(Date.now() - start);
       }
       assert.ok(times.length >= 5, `expected at least 5 deltas, got ${times.length}`);
       const spread = times[times.length - 1] - times[0];
@@ -170,7 +170,11 @@ export default defineScenarios((scenario) => {
       messages: ["Look up Paris"],
       tools: [{ name: "lookup", description: "Look something up", parameters: { type: "object", properties: { q: { type: "string" } } } }],
     });
-    assert.deepEqual(response.choice, [{ type: "toolCall", id: "call_a", name: "lookup", arguments: { q: "Paris" } }]);
+    const [{ native, ...call }] = response.choice;
+    assert.deepEqual([call], [{ type: "toolCall", id: "call_a", name: "lookup", arguments: { q: "Paris" } }]);
+    // The provider's own item comes along, to be sent back as it came.
+    assert.equal(native.type, "function_call");
+    assert.equal(native.call_id, "call_a");
   });
 
   scenario("every invalid option names its field, and the instance keeps working", async (env) => {

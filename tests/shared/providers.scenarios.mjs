@@ -10,7 +10,7 @@ const KEY = "test-key-7f3a9c";
 const bearer = (headers) => assert.equal(headers.authorization, `Bearer ${KEY}`, "Authorization: Bearer");
 
 // prefix: the path of the provider's default base URL, which `baseURL` replaces.
-const PROVIDERS = [
+export const PROVIDERS = [
   { id: "openai", prefix: "/v1", chat: "/v1/responses", embed: "/v1/embeddings", auth: bearer },
   { id: "openai", label: "openai (chat)", api: "chat", prefix: "/v1", chat: "/v1/chat/completions", auth: bearer },
   { id: "anthropic", prefix: "", chat: "/v1/messages", auth: (h) => (assert.equal(h["x-api-key"], KEY), assert.ok(h["anthropic-version"], "anthropic-version header")) },
@@ -69,7 +69,7 @@ function connection(p, mock, id, extra = {}) {
   };
 }
 
-function chatOptions(p, mock, id, extra) {
+export function chatOptions(p, mock, id, extra) {
   const options = connection(p, mock, id, extra);
   if (!("deployment" in options)) options.model = p.model ?? "test-model";
   return options;
@@ -106,12 +106,12 @@ export default defineScenarios((scenario) => {
         const stream = await agent.promptStream("Write a short story about a robot learning to paint.");
         const chunks = [];
         for await (const chunk of stream) chunks.push(chunk);
-        const deltas = chunks.filter((c) => c.type === "text");
+        const deltas = chunks.filter((c) => c.type === "textDelta");
         const final = chunks[chunks.length - 1];
         assert.ok(deltas.length > 5, `expected several deltas, got ${deltas.length}`);
-        assert.equal(final.type, "final");
-        assert.equal(deltas.map((c) => c.text).join(""), final.text);
-        assert.match(final.text, /^Unit 7 had never held a brush/);
+        assert.equal(final.type, "finish");
+        assert.equal(deltas.map((c) => c.text).join(""), final.output);
+        assert.match(final.output, /^Unit 7 had never held a brush/);
         assert.ok(final.usage.outputTokens > 0, "usage reported");
         const [request] = await recorded(env.mockUrl, id);
         assert.equal(request.path, p.stream ?? p.chat);

@@ -92,6 +92,9 @@ export default defineScenarios((scenario) => {
     ["headers with a newline", { apiKey: KEY, model: "m", headers: { "x-a": "a\nb" } }, "headers.x-a"],
     ["cyclic additionalParams", { apiKey: KEY, model: "m", additionalParams: cyclic() }, "options"],
     ["BigInt temperature", { apiKey: KEY, model: "m", temperature: 10n ** 30n }, "temperature"],
+    ["NaN deep in additionalParams", { apiKey: KEY, model: "m", additionalParams: { sampling: { top_p: NaN } } }, "additionalParams.sampling.top_p"],
+    ["-Infinity in an array of additionalParams", { apiKey: KEY, model: "m", additionalParams: { stop: [1, -Infinity] } }, "additionalParams.stop[1]"],
+    ["a BigInt in a context document's props", { apiKey: KEY, model: "m", context: [{ id: "d", text: "t", additionalProps: { n: 1n } }] }, "context[0].additionalProps.n"],
     ["fetch not a function", { apiKey: KEY, model: "m", fetch: "fetch" }, "fetch"],
     ["tools an object", { apiKey: KEY, model: "m", tools: { calculator: {} } }, "tools"],
     ["context a string", { apiKey: KEY, model: "m", context: "doc" }, "context"],
@@ -312,7 +315,8 @@ export default defineScenarios((scenario) => {
     ["null", null, /must return an array/],
     ["an object", { results: [] }, /must return an array/],
     ["a cyclic object", [cyclic()], /cannot be converted to JSON/],
-    ["NaN scores", [[NaN, "a", {}]], /finite number/],
+    ["NaN scores", [[NaN, "a", {}]], /result\[0\]\[0\]: must be a finite number, got NaN/],
+    ["a BigInt in a document", [[0.5, "a", { n: 2n ** 70n }]], /result\[0\]\[2\]\.n: is a BigInt/],
   ];
   for (const [name, result, message] of badStores) {
     scenario(`stores: topN returning ${name} is a VectorStoreError; the agent recovers`, async (env) => {
@@ -409,7 +413,7 @@ export default defineScenarios((scenario) => {
     const { agent, id } = make(env);
     await script(env.mockUrl, id, { directives: "truncate" });
     const { chunks, error } = await drain(await agent.promptStream("Write a short story about a robot learning to paint."));
-    assert.ok(chunks.some((c) => c.type === "text"), "deltas before the cut arrived");
+    assert.ok(chunks.some((c) => c.type === "textDelta"), "deltas before the cut arrived");
     assert.ok(error instanceof InvalidResponseError, `InvalidResponseError, got ${error?.name}: ${error?.message}`);
     assert.equal(error.code, "invalid_response");
     await healthy(agent);
@@ -420,7 +424,7 @@ export default defineScenarios((scenario) => {
     await script(env.mockUrl, id, { directives: "big-line=1048576" });
     const { chunks, error } = await drain(await agent.promptStream("big"));
     assert.equal(error, undefined);
-    assert.equal(chunks.filter((c) => c.type === "text").map((c) => c.text).join("").length, 1048576);
+    assert.equal(chunks.filter((c) => c.type === "textDelta").map((c) => c.text).join("").length, 1048576);
     await healthy(agent);
   });
 
@@ -428,9 +432,9 @@ export default defineScenarios((scenario) => {
     const { agent, id } = make(env);
     await script(env.mockUrl, id, { directives: "error-event" });
     const { chunks, error } = await drain(await agent.promptStream("Write a short story about a robot learning to paint."));
-    assert.ok(chunks.some((c) => c.type === "text"), "deltas before the error arrived");
+    assert.ok(chunks.some((c) => c.type === "textDelta"), "deltas before the error arrived");
     assert.ok(error instanceof RigError && !(error instanceof InternalError), `a typed RigError, got ${error?.name}: ${error?.message}`);
-    assert.ok(!chunks.some((c) => c.type === "final"), "no final chunk");
+    assert.ok(!chunks.some((c) => c.type === "finish"), "no final chunk");
     await healthy(agent);
   });
 
@@ -449,20 +453,20 @@ export default defineScenarios((scenario) => {
     await script(env.mockUrl, id, { directives: "stall-mid,pace=2" });
     const started = Date.now();
     const { chunks, error } = await drain(await agent.promptStream("Write a short story about a robot learning to paint."));
-    assert.ok(chunks.filter((c) => c.type === "text").length >= 2, "the deltas before the silence arrived");
+    assert.ok(chunks.filter((c) => c.type === "textDelta").length >= 2, "the deltas before the silence arrived");
     assert.ok(error instanceof TimeoutError, `TimeoutError, got ${error?.name}: ${error?.message}`);
     assert.equal(error.code, "timeout");
     assert.match(error.message, /sent nothing for 0\.3 s/);
     assert.equal(error.isRetryable, false, "a started stream is not retryable");
     assert.ok(Date.now() - started < 5000, "it failed at the idle limit, not later");
-    assert.ok(!chunks.some((c) => c.type === "final"), "no final chunk");
+    assert.ok(!chunks.some((c) => c.type === "finish"), "no final chunk");
     // A slow consumer is not a silent server: reading late does not count.
     const { agent: patient, id: patientId } = make(env, { streamIdleTimeoutMs: 200 });
     await script(env.mockUrl, patientId, { directives: "pace=1" });
     const texts = [];
     for await (const chunk of await patient.promptStream("Write a short story about a robot learning to paint.")) {
       if (texts.length === 1) await sleep(400);
-      if (chunk.type === "text") texts.push(chunk.text);
+      if (chunk.type === "textDelta") texts.push(chunk.text);
     }
     assert.ok(texts.length > 2);
     await healthy(agent);
@@ -529,7 +533,7 @@ export default defineScenarios((scenario) => {
     let failure;
     try {
       for await (const chunk of stream) {
-        if (chunk.type === "text" && ++count === 3) controller.abort();
+        if (chunk.type === "textDelta" && ++count === 3) controller.abort();
       }
     } catch (error) {
       failure = error;
@@ -556,7 +560,7 @@ export default defineScenarios((scenario) => {
     const { agent, id } = make(env);
     await script(env.mockUrl, id, { directives: "pace=20" });
     for await (const chunk of await agent.promptStream("Write a short story about a robot learning to paint.")) {
-      if (chunk.type === "text") break;
+      if (chunk.type === "textDelta") break;
     }
     await sleep(80);
     assert.equal((await recorded(env.mockUrl, id))[0].closedEarly, true);

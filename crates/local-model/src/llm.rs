@@ -69,8 +69,9 @@ pub struct GenerateOptions {
     pub top_k: usize,
     #[serde(default = "default_top_p")]
     pub top_p: f32,
+    /// The sampling seed; a random one when none is given.
     #[serde(default)]
-    pub seed: u64,
+    pub seed: Option<u64>,
     #[serde(default = "default_repeat_penalty")]
     pub repeat_penalty: f32,
     #[serde(default = "default_repeat_last_n")]
@@ -106,7 +107,7 @@ impl Default for GenerateOptions {
             temperature: default_temperature(),
             top_k: default_top_k(),
             top_p: default_top_p(),
-            seed: 0,
+            seed: None,
             repeat_penalty: default_repeat_penalty(),
             repeat_last_n: default_repeat_last_n(),
             stop: Vec::new(),
@@ -115,6 +116,30 @@ impl Default for GenerateOptions {
 }
 
 impl GenerateOptions {
+    /// Options from JSON (camelCase), checked: the one reader of generation
+    /// options, whatever host or worker they came through. Every error names
+    /// the field.
+    pub fn parse(json: &str) -> Result<Self, LocalError> {
+        let reader = &mut serde_json::Deserializer::from_str(json);
+        let options: Self = serde_path_to_error::deserialize(reader).map_err(|error| {
+            let path = error.path().to_string();
+            let field = if path == "." {
+                "options".to_owned()
+            } else {
+                path
+            };
+            let message = error.into_inner().to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            LocalError::invalid(field, message)
+        })?;
+        options.validate()?;
+        Ok(options)
+    }
+
     /// Check ranges; every message names the field.
     pub fn validate(&self) -> Result<(), LocalError> {
         let finite = |v: f32| v.is_finite();
@@ -138,6 +163,11 @@ impl GenerateOptions {
         }
         Ok(())
     }
+}
+
+/// A seed from the platform's random source (0 if it has none).
+fn random_seed() -> u64 {
+    getrandom::u64().unwrap_or(0)
 }
 
 /// Why a generation ended.
@@ -338,11 +368,12 @@ impl LanguageModel {
                 ),
             ));
         }
+        let seed = options.seed.unwrap_or_else(random_seed);
         let sampling = Sampling {
             temperature: options.temperature,
             top_k: options.top_k,
             top_p: options.top_p,
-            seed: options.seed,
+            seed,
             repeat_penalty: options.repeat_penalty,
             repeat_last_n: options.repeat_last_n,
         };
@@ -351,7 +382,7 @@ impl LanguageModel {
             history: tokens.clone(),
             pending: tokens,
             produced: 0,
-            rng: Rng::new(options.seed),
+            rng: Rng::new(seed),
             sampling,
             options,
             text: TextStream::default(),
@@ -503,11 +534,26 @@ mod tests {
                 .and_then(|e| e.field().map(str::to_owned)),
             Some("topP".into())
         );
-        let parsed: Result<GenerateOptions, _> =
-            serde_json::from_str(r#"{"maxTokens": 3, "bogus": 1}"#);
-        assert!(parsed.is_err());
-        let parsed: GenerateOptions =
-            serde_json::from_str(r#"{"maxTokens": 3, "temperature": 0}"#).unwrap_or_default();
-        assert_eq!((parsed.max_tokens, parsed.temperature), (3, 0.0));
+        let field = |json: &str| {
+            GenerateOptions::parse(json)
+                .err()
+                .and_then(|e| e.field().map(str::to_owned))
+        };
+        assert_eq!(
+            field(r#"{"maxTokens": 3, "bogus": 1}"#),
+            Some("bogus".into())
+        );
+        assert_eq!(field(r#"{"maxTokens": -1}"#), Some("maxTokens".into()));
+        assert_eq!(field(r#"{"maxTokens": 0}"#), Some("maxTokens".into()));
+        assert_eq!(field(r#"{"topK": 1.5}"#), Some("topK".into()));
+        assert_eq!(field(r#"{"stop": ["a", 3]}"#), Some("stop[1]".into()));
+        assert_eq!(
+            field(r#"{"temperature": "hot"}"#),
+            Some("temperature".into())
+        );
+        let parsed = GenerateOptions::parse(r#"{"maxTokens": 3, "temperature": 0}"#)
+            .map(|o| (o.max_tokens, o.temperature, o.seed))
+            .ok();
+        assert_eq!(parsed, Some((3, 0.0, None)));
     }
 }

@@ -45,6 +45,14 @@ pub fn kernel_self_check() -> Result<String, JsValue> {
 }
 
 /// What the last panic said (empty if none): read after a trap.
+/// Check generation options (JSON) as `startGeneration` would.
+#[wasm_bindgen(js_name = checkGenerateOptions)]
+pub fn check_generate_options(options: &str) -> Result<(), JsValue> {
+    GenerateOptions::parse(options)
+        .map(|_| ())
+        .map_err(js_error)
+}
+
 #[wasm_bindgen(js_name = lastPanic)]
 pub fn last_panic() -> String {
     LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default()
@@ -165,8 +173,7 @@ impl WasmLanguageModel {
     /// Begin a generation (`GenerateOptions` as JSON); the prompt's token count.
     #[wasm_bindgen(js_name = startGeneration)]
     pub fn start_generation(&mut self, prompt: &str, options: &str) -> Result<usize, JsValue> {
-        let options: GenerateOptions = serde_json::from_str(options)
-            .map_err(|e| js_error(LocalError::invalid("options", e.to_string())))?;
+        let options = GenerateOptions::parse(options).map_err(js_error)?;
         self.inner.start(prompt, options).map_err(js_error)
     }
 

@@ -271,7 +271,7 @@ fn stop_texts_max_tokens_and_seeds() {
         |stop: Vec<String>, max_tokens: usize, temperature: f32, seed: u64| GenerateOptions {
             max_tokens,
             temperature,
-            seed,
+            seed: Some(seed),
             stop,
             ..Default::default()
         };

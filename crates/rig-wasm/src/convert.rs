@@ -11,9 +11,9 @@ use rig_core::completion::message::{
     AssistantContent, AssistantMessage, CallId, Message, ToolName, ToolResultContent, UserContent,
 };
 use rig_core::completion::{Document, ToolDefinition, Usage};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::contract::{self, ContentPart, ResponseMessage};
 use crate::error::BindError;
 use crate::options::{document, type_name, DocumentInput};
 
@@ -100,10 +100,19 @@ fn message(
                 }
                 "assistant" => {
                     let parts = assistant_parts(content, &content_path)?;
-                    Ok((
-                        Message::Assistant(AssistantMessage::new(parts)),
-                        Some(Role::Assistant),
-                    ))
+                    let mut turn = AssistantMessage::new(parts);
+                    // A turn rig-wasm returned names its origin, so the
+                    // provider that made it takes its own items back.
+                    if let Some(origin) = map.get("origin").filter(|v| !v.is_null()) {
+                        turn.origin =
+                            Some(serde_json::from_value(origin.clone()).map_err(|e| {
+                                BindError::invalid(
+                                    format!("{path}.origin"),
+                                    format!("is not an origin rig-wasm returned ({e})"),
+                                )
+                            })?);
+                    }
+                    Ok((Message::Assistant(turn), Some(Role::Assistant)))
                 }
                 other => Err(BindError::invalid(
                     format!("{path}.role"),
@@ -243,8 +252,8 @@ fn assistant_parts(content: &Value, path: &str) -> Result<Vec<AssistantContent>,
     let mut out = Vec::new();
     for (i, map) in parts(content, path)? {
         let part_path = format!("{path}[{i}]");
-        match part_type(map, &part_path)? {
-            "text" => out.push(AssistantContent::text(str_field(map, "text", &part_path)?)),
+        let content = match part_type(map, &part_path)? {
+            "text" => AssistantContent::text(str_field(map, "text", &part_path)?),
             "toolCall" | "tool_call" => {
                 let id = str_field(map, "id", &part_path)?;
                 let name = tool_name(str_field(map, "name", &part_path)?, &part_path)?;
@@ -255,17 +264,29 @@ fn assistant_parts(content: &Value, path: &str) -> Result<Vec<AssistantContent>,
                     Some(Value::Object(args)) => Value::Object(args.clone()),
                     _ => json!({}),
                 };
-                out.push(AssistantContent::tool_call(id, name, arguments));
+                AssistantContent::tool_call(id, name, arguments)
+            }
+            "reasoning" => {
+                let mut reasoning =
+                    rig_core::completion::message::Reasoning::new(str_field(map, "text", &part_path)?);
+                reasoning.redacted = matches!(map.get("redacted"), Some(Value::Bool(true)));
+                AssistantContent::Reasoning(reasoning)
             }
             other => {
                 return Err(BindError::invalid(
                     format!("{part_path}.type"),
                     format!(
-                        "\"{other}\" is not a supported assistant content type (text, toolCall)"
+                        "\"{other}\" is not a supported assistant content type (text, toolCall, reasoning)"
                     ),
                 ))
             }
-        }
+        };
+        // The provider's own item goes back as it came (signatures, item ids).
+        let content = match map.get("native") {
+            None | Some(Value::Null) => content,
+            Some(item) => content.with_native(item.clone()),
+        };
+        out.push(content);
     }
     if out.is_empty() {
         return Err(BindError::invalid(path, "must not be empty"));
@@ -452,15 +473,17 @@ pub fn completion_request(
             numbers.insert(key.to_owned(), value.clone());
         }
     }
-    let checked = crate::options::CallOptions::parse(&Value::Object(numbers).to_string()).map_err(
-        |mut e| {
-            if let Some(field) = e.field.take() {
-                e.message = e.message.replacen(&field, &format!("request.{field}"), 1);
-                e.field = Some(format!("request.{field}"));
-            }
-            e
-        },
-    )?;
+    let checked = crate::options::CallOptions::parse(
+        &Value::Object(numbers).to_string(),
+        crate::options::CallKind::Agent,
+    )
+    .map_err(|mut e| {
+        if let Some(field) = e.field.take() {
+            e.message = e.message.replacen(&field, &format!("request.{field}"), 1);
+            e.field = Some(format!("request.{field}"));
+        }
+        e
+    })?;
     if let Some(t) = checked.temperature {
         request = request.temperature(t);
     }
@@ -483,75 +506,38 @@ pub fn completion_request(
 }
 
 /// Token usage as JavaScript sees it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JsUsage {
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-    pub total_tokens: u64,
-}
-
-impl From<&Usage> for JsUsage {
-    fn from(usage: &Usage) -> Self {
-        let input = usage.input_tokens.unwrap_or(0);
-        let output = usage.output_tokens.unwrap_or(0);
-        Self {
-            input_tokens: input,
-            output_tokens: output,
-            total_tokens: usage.total_tokens.unwrap_or(input + output),
-        }
+pub fn usage(usage: &Usage) -> contract::Usage {
+    let input = usage.input_tokens.unwrap_or(0);
+    let output = usage.output_tokens.unwrap_or(0);
+    contract::Usage {
+        input_tokens: input,
+        output_tokens: output,
+        total_tokens: usage.total_tokens.unwrap_or(input + output),
     }
 }
 
-/// A content part as JavaScript sees it (`Message.content[i]`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum JsPart {
-    Text {
-        text: String,
-    },
-    ToolCall {
-        id: String,
-        name: String,
-        arguments: Map<String, Value>,
-    },
-    ToolResult {
-        id: String,
-        name: String,
-        content: String,
-        is_error: bool,
-    },
-    Reasoning {
-        text: String,
-    },
-}
-
-/// A message as JavaScript sees it (for returned histories).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "role", rename_all = "lowercase")]
-pub enum JsMessage {
-    System { content: Vec<JsPart> },
-    User { content: Vec<JsPart> },
-    Assistant { content: Vec<JsPart> },
+/// The provider item of a block, as it is sent back in a history.
+fn native_item(native: &Option<rig_core::completion::message::Native>) -> Option<Value> {
+    native.as_ref().map(|native| native.item.clone())
 }
 
 /// One assistant content block as JavaScript sees it.
-pub fn assistant_content(content: &AssistantContent) -> Option<JsPart> {
+pub fn assistant_content(content: &AssistantContent) -> Option<ContentPart> {
     match content {
-        AssistantContent::Text(text) => Some(JsPart::Text {
+        AssistantContent::Text(text) => Some(ContentPart::Text {
             text: text.text.clone(),
+            native: native_item(&text.native),
         }),
-        AssistantContent::ToolCall(call) => Some(JsPart::ToolCall {
+        AssistantContent::ToolCall(call) => Some(ContentPart::ToolCall {
             id: call.id.wire().into_owned(),
             name: call.function.name.to_string(),
             arguments: call.function.arguments.clone(),
+            native: native_item(&call.native),
         }),
-        AssistantContent::Reasoning(reasoning) => Some(JsPart::Reasoning {
+        AssistantContent::Reasoning(reasoning) => Some(ContentPart::Reasoning {
             text: reasoning.text.clone(),
+            redacted: reasoning.redacted,
+            native: native_item(&reasoning.native),
         }),
         _ => None,
     }
@@ -582,21 +568,23 @@ pub fn tool_result_text(content: &[ToolResultContent]) -> String {
 }
 
 /// A message as JavaScript sees it (for returned histories).
-pub fn js_message(message: &Message) -> JsMessage {
+pub fn js_message(message: &Message) -> ResponseMessage {
     match message {
-        Message::System { content } => JsMessage::System {
-            content: vec![JsPart::Text {
+        Message::System { content } => ResponseMessage::System {
+            content: vec![ContentPart::Text {
                 text: content.clone(),
+                native: None,
             }],
         },
-        Message::User { content } => JsMessage::User {
+        Message::User { content } => ResponseMessage::User {
             content: content
                 .iter()
                 .filter_map(|part| match part {
-                    UserContent::Text(text) => Some(JsPart::Text {
+                    UserContent::Text(text) => Some(ContentPart::Text {
                         text: text.text.clone(),
+                        native: None,
                     }),
-                    UserContent::ToolResult(result) => Some(JsPart::ToolResult {
+                    UserContent::ToolResult(result) => Some(ContentPart::ToolResult {
                         id: result.call.wire().into_owned(),
                         name: result.name.to_string(),
                         content: tool_result_text(&result.content),
@@ -606,43 +594,23 @@ pub fn js_message(message: &Message) -> JsMessage {
                 })
                 .collect(),
         },
-        Message::Assistant(turn) => JsMessage::Assistant {
+        Message::Assistant(turn) => ResponseMessage::Assistant {
             content: turn.content.iter().filter_map(assistant_content).collect(),
+            origin: turn
+                .origin
+                .as_ref()
+                .and_then(|origin| serde_json::to_value(origin).ok()),
         },
     }
 }
 
-/// What an agent run resolves to (`AgentResponse`).
-#[derive(Debug, Serialize)]
-pub struct JsAgentResponse {
-    pub text: String,
-    pub usage: JsUsage,
-    pub messages: Vec<JsMessage>,
-}
-
-impl JsAgentResponse {
-    pub fn new(response: &rig_agent::agent::PromptResponse) -> Self {
-        Self {
-            text: response.output(),
-            usage: JsUsage::from(&response.usage),
-            messages: response.messages.iter().map(js_message).collect(),
-        }
+/// What an agent run resolves to.
+pub fn agent_response(response: &rig_agent::agent::PromptResponse) -> contract::AgentResponse {
+    contract::AgentResponse {
+        text: response.output(),
+        usage: usage(&response.usage),
+        messages: response.messages.iter().map(js_message).collect(),
     }
-}
-
-/// What a completion call resolves to (`CompletionResponse`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JsCompletionResponse {
-    pub choice: Vec<JsPart>,
-    pub text: String,
-    pub usage: JsUsage,
-    pub request_id: Option<String>,
-}
-
-/// JSON text of a value the binding built (its own types always serialise).
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -670,8 +638,12 @@ mod tests {
         assert_eq!(roles(&messages), ["user", "assistant"]);
         assert_eq!(
             js_message(&messages[1]),
-            JsMessage::Assistant {
-                content: vec![JsPart::Text { text: "Hi!".into() }]
+            ResponseMessage::Assistant {
+                content: vec![ContentPart::Text {
+                    text: "Hi!".into(),
+                    native: None
+                }],
+                origin: None
             }
         );
     }
@@ -789,8 +761,8 @@ mod tests {
         usage.input_tokens = Some(10);
         usage.output_tokens = Some(5);
         assert_eq!(
-            JsUsage::from(&usage),
-            JsUsage {
+            super::usage(&usage),
+            contract::Usage {
                 input_tokens: 10,
                 output_tokens: 5,
                 total_tokens: 15

@@ -6,17 +6,20 @@
 //! response body. The TypeScript layer turns it into the matching `RigError`
 //! subclass. Platform independent, so native tests cover the mapping.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Longest response body kept on an error, in bytes.
 pub const MAX_BODY_BYTES: usize = 2048;
 
 /// Stable error codes. The strings are part of the public API: never rename.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// An option or argument from JavaScript is missing, mistyped or out of range.
     InvalidArgument,
+    /// The module was used before `init()` in a runtime that needs it.
+    NotInitialized,
     /// The provider rejected the credentials (401/403).
     Authentication,
     /// The model or endpoint does not exist (404).
@@ -54,6 +57,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::InvalidArgument => "invalid_argument",
+            Self::NotInitialized => "not_initialized",
             Self::Authentication => "authentication",
             Self::NotFound => "not_found",
             Self::BadRequest => "bad_request",
@@ -91,8 +95,10 @@ pub fn status_is_retryable(status: u16) -> bool {
     matches!(status, 408 | 409 | 429 | 500..=599)
 }
 
-/// A failure on its way to JavaScript.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A failure on its way to JavaScript (the data of every `RigError`).
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindError {
     pub code: ErrorCode,
@@ -241,19 +247,59 @@ pub fn provider_error_message(body: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| truncate_body(trimmed))
 }
 
-/// The wait a reply's `retry-after-ms` or `retry-after` (seconds) header asks for.
-pub fn retry_after_ms(headers: &http::HeaderMap) -> Option<u64> {
+/// The wait a failed reply's `retry-after-ms` or `retry-after` header asks
+/// for, in milliseconds: `retry-after` holds seconds or an HTTP date (RFC
+/// 9110), measured from `now_ms` (milliseconds since the Unix epoch). The
+/// one reading of these headers: the transport waits what this says, and
+/// `RateLimitError.retryAfterMs` reports the same.
+pub fn retry_after_ms(headers: &http::HeaderMap, now_ms: f64) -> Option<u64> {
     let read = |name: &str| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
+            .filter(|v| !v.is_empty())
     };
     if let Some(ms) = read("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         return (ms.is_finite() && ms >= 0.0).then_some(ms as u64);
     }
-    let seconds = read("retry-after")?.parse::<f64>().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then_some((seconds * 1000.0) as u64)
+    let value = read("retry-after")?;
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then_some((seconds * 1000.0) as u64);
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    let at_ms = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
+    Some((at_ms - now_ms).max(0.0) as u64)
+}
+
+/// Headers in the transport's text form: `name\nvalue\n` per header.
+pub fn header_map(text: &str) -> http::HeaderMap {
+    let mut map = http::HeaderMap::new();
+    let mut lines = text.split('\n');
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> f64 {
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as f64)
+            .unwrap_or(0.0)
+    }
 }
 
 /// How Rig's dynamic-context hook words a retrieval failure.
@@ -270,7 +316,9 @@ pub fn from_prompt_error(error: &rig_agent::completion::PromptError, provider: &
             &error.to_string(),
         );
         out.request_id = error.provider_request_id().map(str::to_owned);
-        out.retry_after_ms = error.provider_response_headers().and_then(retry_after_ms);
+        out.retry_after_ms = error
+            .provider_response_headers()
+            .and_then(|headers| retry_after_ms(headers, now_ms()));
         return out;
     }
     match error {
@@ -322,7 +370,9 @@ pub fn from_provider_error(error: &rig_core::ProviderError, provider: &str) -> B
             &error.to_string(),
         );
         out.request_id = error.provider_request_id().map(str::to_owned);
-        out.retry_after_ms = error.provider_response_headers().and_then(retry_after_ms);
+        out.retry_after_ms = error
+            .provider_response_headers()
+            .and_then(|headers| retry_after_ms(headers, now_ms()));
         return out;
     }
     let (code, retryable, message) = match error {
@@ -370,7 +420,9 @@ pub fn from_report(report: &rig_core::ErrorReport, provider: &str) -> BindError 
             &report.message,
         );
         out.request_id = report.request_id.clone();
-        out.retry_after_ms = report.provider_response_headers().and_then(retry_after_ms);
+        out.retry_after_ms = report
+            .provider_response_headers()
+            .and_then(|headers| retry_after_ms(headers, now_ms()));
         return out;
     }
     let code = match report.kind {
@@ -485,12 +537,23 @@ mod tests {
 
     #[test]
     fn retry_after_headers_are_read() {
+        let now = 1_700_000_000_000.0;
         let mut headers = http::HeaderMap::new();
         headers.insert("retry-after", http::HeaderValue::from_static("120"));
-        assert_eq!(retry_after_ms(&headers), Some(120_000));
+        assert_eq!(retry_after_ms(&headers, now), Some(120_000));
         headers.insert("retry-after-ms", http::HeaderValue::from_static("250"));
-        assert_eq!(retry_after_ms(&headers), Some(250));
-        assert_eq!(retry_after_ms(&http::HeaderMap::new()), None);
+        assert_eq!(retry_after_ms(&headers, now), Some(250));
+        assert_eq!(retry_after_ms(&http::HeaderMap::new(), now), None);
+        // An HTTP date: the wait from now (2023-11-14T22:13:20Z + 90 s).
+        let dated = header_map("retry-after\nTue, 14 Nov 2023 22:14:50 GMT\n");
+        assert_eq!(retry_after_ms(&dated, now), Some(90_000));
+        // A date in the past asks for no wait; garbage for none at all.
+        assert_eq!(retry_after_ms(&dated, now + 200_000.0), Some(0));
+        assert_eq!(
+            retry_after_ms(&header_map("retry-after\nsoon\n"), now),
+            None
+        );
+        assert_eq!(retry_after_ms(&header_map("retry-after\n-5\n"), now), None);
     }
 
     #[test]

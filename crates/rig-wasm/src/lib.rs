@@ -18,9 +18,11 @@
     )
 )]
 
+pub mod contract;
 pub mod convert;
 pub mod error;
 pub mod options;
+pub mod parts;
 pub mod providers;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

@@ -157,6 +157,17 @@ const CALL_FIELDS: &[&str] = &[
     "maxRetries",
     "timeoutMs",
 ];
+/// What a model call (completion, embeddings) takes per call.
+const MODEL_CALL_FIELDS: &[&str] = &["maxRetries", "timeoutMs"];
+
+/// Which options a call takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    /// An agent run: the agent's per-call options and the transport's.
+    Agent,
+    /// One model call: the transport's only.
+    Model,
+}
 
 /// Parse JSON text from the TypeScript layer into an object.
 fn object(json: &str, what: &str) -> Result<Map<String, Value>, BindError> {
@@ -261,15 +272,6 @@ fn number(map: &Map<String, Value>, name: &str) -> Result<Option<f64>, BindError
             .filter(|n| n.is_finite())
             .map(Some)
             .ok_or_else(|| BindError::invalid(name, "must be a finite number")),
-        Some(Value::String(text)) if text.starts_with("__rig_non_finite__:") => {
-            Err(BindError::invalid(
-                name,
-                format!(
-                    "must be a finite number, got {}",
-                    text.trim_start_matches("__rig_non_finite__:")
-                ),
-            ))
-        }
         Some(other) => Err(BindError::invalid(
             name,
             format!("must be a number, got {}", type_name(other)),
@@ -635,9 +637,13 @@ impl EmbeddingModelOptions {
 }
 
 impl CallOptions {
-    pub fn parse(json: &str) -> Result<Self, BindError> {
+    pub fn parse(json: &str, kind: CallKind) -> Result<Self, BindError> {
         let map = object(json, "call options")?;
-        reject_unknown(&map, &[CALL_FIELDS], "this call")?;
+        let allowed = match kind {
+            CallKind::Agent => CALL_FIELDS,
+            CallKind::Model => MODEL_CALL_FIELDS,
+        };
+        reject_unknown(&map, &[allowed], "this call")?;
         Ok(Self {
             max_turns: max_turns(&map)?,
             temperature: temperature(&map)?,
@@ -746,7 +752,7 @@ mod tests {
 
     #[test]
     fn temperature_range() {
-        for bad in ["-0.1", "2.01", "\"hot\"", "\"__rig_non_finite__:NaN\""] {
+        for bad in ["-0.1", "2.01", "\"hot\"", "\"NaN\""] {
             let json = format!(r#"{{"apiKey":"k","model":"m","temperature":{bad}}}"#);
             assert_eq!(field_of(agent(&json)), "temperature", "{bad}");
         }
@@ -835,12 +841,19 @@ mod tests {
 
     #[test]
     fn call_options() {
-        let call = CallOptions::parse(r#"{"maxTurns":3,"timeoutMs":100,"maxRetries":0}"#);
+        let call = CallOptions::parse(
+            r#"{"maxTurns":3,"timeoutMs":100,"maxRetries":0}"#,
+            CallKind::Agent,
+        );
         assert_eq!(call.map(|c| c.max_turns), Ok(Some(3)));
-        let bad = CallOptions::parse(r#"{"maxTurns":0}"#).err();
+        let bad = CallOptions::parse(r#"{"maxTurns":0}"#, CallKind::Agent).err();
         assert_eq!(bad.and_then(|e| e.field), Some("maxTurns".to_owned()));
-        let bad = CallOptions::parse(r#"{"timeoutMs":-1}"#).err();
+        let bad = CallOptions::parse(r#"{"timeoutMs":-1}"#, CallKind::Agent).err();
         assert_eq!(bad.and_then(|e| e.field), Some("timeoutMs".to_owned()));
+        // A model call takes no agent options.
+        let bad = CallOptions::parse(r#"{"maxTurns":2}"#, CallKind::Model).err();
+        assert_eq!(bad.and_then(|e| e.field), Some("maxTurns".to_owned()));
+        assert!(CallOptions::parse(r#"{"timeoutMs":5,"signal":{}}"#, CallKind::Model).is_ok());
     }
 
     #[test]

@@ -2,11 +2,14 @@
  * The data types of a conversation: messages, documents, tool definitions
  * and low-level completion requests and responses.
  */
+import type { ResponseMessage } from "./contract.js";
 
 /** A text part of a message. */
 export interface TextContent {
   type: "text";
   text: string;
+  /** The provider's own item for this block, as rig-wasm returned it. */
+  native?: unknown;
 }
 
 /** A tool call the assistant made. */
@@ -16,6 +19,8 @@ export interface ToolCallContent {
   name: string;
   /** The arguments object (or its JSON text). */
   arguments: Record<string, unknown> | string;
+  /** The provider's own item for this call, as rig-wasm returned it. */
+  native?: unknown;
 }
 
 /** The result of a tool call, sent back on a user turn. */
@@ -28,14 +33,17 @@ export interface ToolResultContent {
   isError?: boolean;
 }
 
-/** Reasoning the model showed (read-only; not sent back). */
+/** Reasoning the model showed; sent back as it came (with `native`) it keeps the provider's reasoning item. */
 export interface ReasoningContent {
   type: "reasoning";
   text: string;
+  redacted?: boolean;
+  /** The provider's own item for this block, as rig-wasm returned it. */
+  native?: unknown;
 }
 
 export type UserContent = TextContent | ToolResultContent;
-export type AssistantContent = TextContent | ToolCallContent;
+export type AssistantContent = TextContent | ToolCallContent | ReasoningContent;
 
 /**
  * One message of a conversation, in the design's shape
@@ -47,6 +55,7 @@ export type Message =
   | { role: "user"; content: string | UserContent[] }
   | { role: "assistant"; content: string | AssistantContent[] }
   | { role: "system"; content: string | TextContent[] }
+  | ResponseMessage
   | string;
 
 /** Helpers to build messages. */
@@ -109,29 +118,4 @@ export interface CompletionRequest {
   additionalParams?: Record<string, unknown>;
 }
 
-/** Token counts of a call (summed over every model call of an agent run). */
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
-}
-
-/** What `CompletionModel.completion` returns. */
-export interface CompletionResponse {
-  /** The assistant's content blocks, in order. */
-  choice: Array<AssistantContent | ReasoningContent>;
-  /** The text blocks joined. */
-  text: string;
-  usage: Usage;
-  requestId?: string | null;
-}
-
-/** What `agent.generate` returns. */
-export interface AgentResponse {
-  /** The final answer. */
-  text: string;
-  /** Summed over every model call of the run. */
-  usage: Usage;
-  /** The messages the run added (tool calls and results included), to extend a history with. */
-  messages: Message[];
-}
+export type { AgentResponse, CompletionResponse, ContentPart, ResponseMessage, Usage } from "./contract.js";

@@ -6,25 +6,10 @@
  * package (it looks for a brand, not a prototype).
  */
 
+import type { BindError, ErrorCode } from "./contract.js";
+
 /** Every stable error code. */
-export type RigErrorCode =
-  | "invalid_argument"
-  | "not_initialized"
-  | "authentication"
-  | "not_found"
-  | "bad_request"
-  | "rate_limited"
-  | "server_error"
-  | "http_error"
-  | "connection_error"
-  | "timeout"
-  | "aborted"
-  | "invalid_response"
-  | "tool_error"
-  | "max_turns"
-  | "vector_store"
-  | "unsupported"
-  | "internal";
+export type RigErrorCode = ErrorCode;
 
 const BRAND = Symbol.for("rig-wasm.error");
 
@@ -163,19 +148,6 @@ export class UnsupportedError extends RigError {}
 /** A bug in rig-wasm. The instance recovers; please report it. */
 export class InternalError extends RigError {}
 
-/** The JSON a wasm entry point attaches to its errors. */
-interface BindError {
-  code: RigErrorCode;
-  retryAfterMs?: number;
-  message: string;
-  field?: string;
-  statusCode?: number;
-  provider?: string;
-  isRetryable?: boolean;
-  responseBody?: string;
-  requestId?: string;
-}
-
 /** Build the typed error for a code. */
 export function errorFor(data: BindError, cause?: unknown): RigError {
   const options: RigErrorOptions = {
@@ -223,8 +195,13 @@ export function errorFor(data: BindError, cause?: unknown): RigError {
       return new UnsupportedError(data.message, options);
     case "not_initialized":
       return new NotInitializedError(data.message);
-    default:
+    case "internal":
       return new InternalError(data.message, options);
+    default: {
+      // Every code has its class: a new code fails to compile here.
+      const unknown: never = data.code;
+      return new InternalError(`${data.message} (code ${String(unknown)})`, options);
+    }
   }
 }
 

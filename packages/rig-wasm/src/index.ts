@@ -26,7 +26,7 @@ export type {
   UserContent,
 } from "./completion.js";
 export { tool, type SimpleTool, type Tool, type ToolObject } from "./tools.js";
-export { decodeReadableStream, type RigStream, type StreamChunk } from "./streaming.js";
+export { decodeReadableStream, type FinishReason, type RawStreamingChoice, type RigStream, type StreamPart } from "./streaming.js";
 export type { CallOptions } from "./call.js";
 export type {
   AgentCallOptions,

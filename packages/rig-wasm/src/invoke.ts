@@ -5,6 +5,7 @@
  * serves the next call.
  */
 import type { CallContext } from "./call.js";
+import type { BindError } from "./contract.js";
 import { bindErrorOf, errorFor, InternalError, RigError } from "./errors.js";
 import { recover, trapped } from "./wasm.js";
 
@@ -15,16 +16,20 @@ export function toRigError(error: unknown, ctx?: CallContext): RigError {
   if (ctx?.isAborted) return ctx.error();
   if (error instanceof RigError) return error;
   const data = bindErrorOf(error);
-  if (data) {
-    // A transport failure is best explained by the typed error the
-    // transport raised (connection reset, CORS, …).
-    if ((data.code === "connection_error" || data.code === "aborted" || data.code === "timeout") && ctx?.transportError) {
-      return ctx.transportError;
-    }
-    return errorFor(data, error);
-  }
+  if (data) return errorFromData(data, ctx, error);
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new InternalError(`rig-wasm hit an internal error (please report it): ${message}`, { cause: error });
+}
+
+/** The RigError for error data from the wasm side (a thrown error's, or a stream's error part). */
+export function errorFromData(data: BindError, ctx?: CallContext, cause?: unknown): RigError {
+  if (ctx?.isAborted) return ctx.error();
+  // A transport failure is best explained by the typed error the
+  // transport raised (connection reset, CORS, …).
+  if ((data.code === "connection_error" || data.code === "aborted" || data.code === "timeout") && ctx?.transportError) {
+    return ctx.transportError;
+  }
+  return errorFor(data, cause);
 }
 
 /** Run a synchronous wasm call, rethrowing failures as RigErrors. */

@@ -2,24 +2,54 @@
  * Values cross into wasm as JSON text made here, never as live objects: a
  * cyclic object, a BigInt or a getter that throws becomes a clear
  * InvalidArgumentError instead of a trap inside the module.
+ *
+ * JSON has no `NaN`, `Infinity` or BigInt, and `JSON.stringify` would turn the
+ * first two into `null` and throw on the third. Neither is sent: the value is
+ * rejected with the path of the offending number (`history[2].content`,
+ * `additionalParams.top_p`, `result.items[0].score`).
  */
 import { InvalidArgumentError } from "./errors.js";
 
-/** Marker the Rust option reader recognises as "not a finite number". */
-const NON_FINITE = "__rig_non_finite__:";
-
-function replacer(_key: string, value: unknown): unknown {
-  if (typeof value === "number" && !Number.isFinite(value)) return `${NON_FINITE}${value}`;
-  if (typeof value === "bigint") return Number(value);
-  return value;
+/** A value JSON cannot carry, at `path`. */
+class NotJson extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+  }
 }
 
-/** `JSON.stringify` that names `field` when the value cannot be serialised. */
-export function toJson(value: unknown, field: string): string {
+/** A replacer that throws `NotJson` for non-finite numbers and BigInts, naming their path under `root` ("" for bare keys). */
+function checking(root: string): (this: unknown, key: string, value: unknown) => unknown {
+  const paths = new WeakMap<object, string>();
+  return function (this: unknown, key: string, value: unknown): unknown {
+    const parent = typeof this === "object" && this !== null ? paths.get(this) : undefined;
+    let path: string;
+    if (parent === undefined) path = key === "" ? root : root === "" ? key : `${root}.${key}`;
+    else path = Array.isArray(this) ? `${parent}[${key}]` : parent === "" ? key : `${parent}.${key}`;
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new NotJson(path || "value", `must be a finite number, got ${value} (JSON cannot carry it)`);
+    }
+    if (typeof value === "bigint") {
+      throw new NotJson(path || "value", `is a BigInt, which JSON cannot carry exactly: convert it to a number or a string`);
+    }
+    if (typeof value === "object" && value !== null) paths.set(value, path);
+    return value;
+  };
+}
+
+/**
+ * `JSON.stringify` that names the field at fault when the value cannot be
+ * sent. Paths start at `field`; with `bare`, an object's keys are named on
+ * their own (an options object: `temperature`, not `options.temperature`).
+ */
+export function toJson(value: unknown, field: string, bare = false): string {
   try {
-    const json = JSON.stringify(value, replacer);
+    const json = JSON.stringify(value, checking(bare ? "" : field));
     return json === undefined ? "null" : json;
   } catch (error) {
+    if (error instanceof NotJson) throw new InvalidArgumentError(error.path, error.reason);
     const reason = error instanceof Error ? error.message : String(error);
     const circular = /circular|cyclic/i.test(reason);
     throw new InvalidArgumentError(
@@ -30,13 +60,14 @@ export function toJson(value: unknown, field: string): string {
   }
 }
 
-/** JSON for a value a user's code returned (a tool result): never throws. */
-export function describeValue(value: unknown): { ok: true; json: string } | { ok: false; reason: string } {
+/** JSON for a value a user's code returned (a tool or store result), paths under `root`: never throws. */
+export function describeValue(value: unknown, root = "result"): { ok: true; json: string } | { ok: false; reason: string } {
   try {
-    const json = JSON.stringify(value, replacer);
+    const json = JSON.stringify(value, checking(root));
     if (json === undefined) return { ok: true, json: "null" };
     return { ok: true, json };
   } catch (error) {
+    if (error instanceof NotJson) return { ok: false, reason: error.message };
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, reason };
   }

@@ -14,13 +14,13 @@ import type {
   Message,
 } from "./completion.js";
 import { InvalidArgumentError } from "./errors.js";
-import { callAsync, callSync, toRigError } from "./invoke.js";
+import { callAsync, callSync, errorFromData, toRigError } from "./invoke.js";
 import { describeThrown, isPlainObject, toJson, typeName } from "./json.js";
-import { chunkStream, type RigStream, type StreamChunk } from "./streaming.js";
+import { chunkStream, readBatch, type RigStream, type StreamPart } from "./streaming.js";
 import { ToolBox, type Tool } from "./tools.js";
 import { Transport, type FetchLike } from "./transport.js";
 import { storeBridge, type VectorStore } from "./vector-store.js";
-import { Handle, trapped } from "./wasm.js";
+import { Handle } from "./wasm.js";
 import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm/rig_wasm.js";
 
 /** How to reach a provider. */
@@ -139,27 +139,18 @@ function wasmOptions(options: Record<string, unknown>): string {
     const { store: _store, dynamicTools: _tools, ...plain } = dynamic;
     rest.dynamicContext = plain;
   }
-  return toJson(rest, "options");
+  return toJson(rest, "options", true);
 }
 
-function callJson(options: unknown, allowed: readonly string[]): string | undefined {
+/** A call's options for the wasm side, which checks them (`signal` and `history` travel apart). */
+function callJson(options: unknown): string | undefined {
   if (options === undefined) return undefined;
   if (!isPlainObject(options)) {
     throw new InvalidArgumentError("options", `must be an object, got ${typeName(options)}`);
   }
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (key === "signal" || key === "history") continue;
-    if (!allowed.includes(key)) {
-      throw new InvalidArgumentError(key, `is not an option of this call (${["signal", ...allowed].join(", ")})`);
-    }
-    rest[key] = value;
-  }
-  return toJson(rest, "options");
+  const { signal: _signal, history: _history, ...rest } = options;
+  return toJson(rest, "options", true);
 }
-
-const AGENT_CALL = ["maxTurns", "temperature", "maxTokens", "maxRetries", "timeoutMs"] as const;
-const MODEL_CALL = ["maxRetries", "timeoutMs"] as const;
 
 function transportFor(provider: string, options: Record<string, unknown>): Transport {
   return new Transport({
@@ -244,7 +235,7 @@ export class BaseAgent {
   }
 
   async #run(prompt: unknown, history: Message[] | undefined, options: AgentCallOptions | undefined): Promise<AgentResponse> {
-    const call = callJson(options, AGENT_CALL);
+    const call = callJson(options);
     const historyJson = history === undefined ? undefined : toJson(history, "history");
     const ctx = context(options, this.#defaults);
     const inner = callSync(() => this.#inner.acquire());
@@ -267,8 +258,8 @@ export class BaseAgent {
   async promptStream(
     prompt: string,
     options?: AgentCallOptions & { history?: Message[] },
-  ): Promise<RigStream<StreamChunk>> {
-    const call = callJson(options, AGENT_CALL);
+  ): Promise<RigStream<StreamPart>> {
+    const call = callJson(options);
     const history = options?.history;
     const historyJson = history === undefined ? undefined : toJson(history, "history");
     const ctx = context(options, this.#defaults);
@@ -277,7 +268,10 @@ export class BaseAgent {
     try {
       if (this.#needsPrepare()) await this.#prepare(inner, prompt, ctx);
       source = callSync(() => inner.stream(prompt, historyJson, call, ctx));
-      const first = JSON.parse((await Promise.race([source.next(), trapped()])) as string) as StreamChunk[] | null;
+      const first = await readBatch(source);
+      // A run that fails before any part rejects here instead of returning a stream.
+      const only = first.parts.length === 1 ? first.parts[0] : undefined;
+      if (only?.type === "error") throw errorFromData(only.error, ctx);
       return chunkStream(source, ctx, first, () => this.#inner.release());
     } catch (error) {
       ctx.settle();
@@ -292,7 +286,7 @@ export class BaseAgent {
   }
 
   /** The design's name for `promptStream`. */
-  prompt_stream(prompt: string, options?: AgentCallOptions & { history?: Message[] }): Promise<RigStream<StreamChunk>> {
+  prompt_stream(prompt: string, options?: AgentCallOptions & { history?: Message[] }): Promise<RigStream<StreamPart>> {
     return this.promptStream(prompt, options);
   }
 
@@ -329,7 +323,7 @@ export class BaseCompletionModel {
       throw new InvalidArgumentError("request", `must be a CompletionRequest object, got ${typeName(request)}`);
     }
     const json = toJson(request, "request");
-    const call = callJson(options, MODEL_CALL);
+    const call = callJson(options);
     const ctx = context(options, this.#defaults);
     const inner = callSync(() => this.#inner.acquire());
     try {
@@ -384,11 +378,11 @@ export class BaseEmbeddingModel {
   }
 
   async #embed(texts: string[], options: CallOptions | undefined): Promise<Embedding[]> {
-    callJson(options, MODEL_CALL);
+    const call = callJson(options);
     const ctx = context(options, this.#defaults);
     const inner = callSync(() => this.#inner.acquire());
     try {
-      return await callAsync(async () => (await inner.embed(texts, ctx)) as Embedding[], ctx);
+      return await callAsync(async () => (await inner.embed(texts, call, ctx)) as Embedding[], ctx);
     } finally {
       this.#inner.release();
     }

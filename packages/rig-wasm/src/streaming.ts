@@ -1,70 +1,23 @@
 /**
- * Streaming: web `ReadableStream`s of typed chunks that are also async
- * iterable, and `decodeReadableStream` for the design's loop.
+ * Streaming: web `ReadableStream`s of typed parts that are also async
+ * iterable, and `decodeReadableStream` for the classic loop.
  *
- * Every chunk has `type` and `text` (`null` unless the chunk carries text),
- * so the design's `if (chunk.text !== null && chunk.text !== aggregated)`
- * loop works unchanged: text deltas append, and the final chunk (whose text
- * is the whole answer) is skipped by the second test.
+ * Parts (`StreamPart`, generated from the Rust contract) are a discriminated
+ * union on `type`, with an `id` shared by the parts of one text, reasoning or
+ * tool-call block. Every part has `text`: the answer's text on `textDelta`
+ * parts and `null` on all others, so
+ * `if (chunk.text !== null) process.stdout.write(chunk.text)` prints exactly
+ * the model's answer.
  */
-import type { Message, Usage } from "./completion.js";
 import type { CallContext } from "./call.js";
-import { toRigError } from "./invoke.js";
+import type { StreamBatch, StreamPart } from "./contract.js";
+import { errorFromData, toRigError } from "./invoke.js";
 import { trapped } from "./wasm.js";
 
-/** A piece of the answer's text. */
-export interface TextChunk {
-  type: "text";
-  text: string;
-}
-/** A piece of the model's reasoning (models that show it). */
-export interface ReasoningChunk {
-  type: "reasoning";
-  text: null;
-  reasoning: string;
-}
-/** A fragment of a tool call's arguments as the model streams them. */
-export interface ToolCallDeltaChunk {
-  type: "toolCallDelta";
-  text: null;
-  name: string;
-  argumentsDelta: string;
-}
-/** A complete tool call the model made. */
-export interface ToolCallChunk {
-  type: "toolCall";
-  text: null;
-  id: string;
-  name: string;
-  arguments: Record<string, unknown>;
-}
-/** The result of running a tool (an error text when `isError`). */
-export interface ToolResultChunk {
-  type: "toolResult";
-  text: null;
-  id: string;
-  name: string;
-  result: string;
-  isError: boolean;
-}
-/** The end of the run: the whole answer and the token usage. */
-export interface FinalChunk {
-  type: "final";
-  text: string;
-  usage: Usage;
-  messages: Message[];
-}
+export type { FinishReason, StreamPart } from "./contract.js";
 
-export type StreamChunk =
-  | TextChunk
-  | ReasoningChunk
-  | ToolCallDeltaChunk
-  | ToolCallChunk
-  | ToolResultChunk
-  | FinalChunk;
-
-/** The design's name for a stream chunk. */
-export type RawStreamingChoice = StreamChunk;
+/** Another name for a stream part. */
+export type RawStreamingChoice = StreamPart;
 
 /** A web ReadableStream that is also async-iterable in every runtime. */
 export type RigStream<T> = ReadableStream<T> & AsyncIterable<T>;
@@ -99,16 +52,22 @@ export function asyncIterable<T>(stream: ReadableStream<T>): RigStream<T> {
   return s;
 }
 
+/** Read the next batch of a source (racing a trap of the instance). */
+export async function readBatch(source: BatchSource): Promise<StreamBatch> {
+  return JSON.parse(await Promise.race([source.next(), trapped()])) as StreamBatch;
+}
+
 /**
  * Wrap a wasm batch source as a stream. `first` is the batch already read
- * (so the call could fail before returning the stream).
+ * (so a call that fails before any part rejects instead of returning a
+ * stream). A batch ending in an `error` part errors the stream after it.
  */
 export function chunkStream(
   source: BatchSource,
   ctx: CallContext,
-  first: StreamChunk[] | null,
+  first: StreamBatch,
   onEnd: () => void,
-): RigStream<StreamChunk> {
+): RigStream<StreamPart> {
   let finished = false;
   const finish = () => {
     if (finished) return;
@@ -121,26 +80,33 @@ export function chunkStream(
     }
     onEnd();
   };
-  const stream = new ReadableStream<StreamChunk>(
+  // Erroring a stream drops what is queued, so the error waits until the
+  // parts before it (the error part included) have been read.
+  let failure: unknown;
+  const deliver = (batch: StreamBatch, controller: ReadableStreamDefaultController<StreamPart>) => {
+    for (const part of batch.parts) controller.enqueue(part);
+    const last = batch.parts[batch.parts.length - 1];
+    if (last?.type === "error") {
+      failure = errorFromData(last.error, ctx);
+    } else if (batch.done) {
+      controller.close();
+      finish();
+    }
+  };
+  const stream = new ReadableStream<StreamPart>(
     {
       start(controller) {
-        if (first === null) {
-          controller.close();
-          finish();
-          return;
-        }
-        for (const chunk of first) controller.enqueue(chunk);
+        deliver(first, controller);
       },
       async pull(controller) {
         if (finished) return;
+        if (failure !== undefined) {
+          controller.error(failure);
+          finish();
+          return;
+        }
         try {
-          const batch = JSON.parse(await Promise.race([source.next(), trapped()])) as StreamChunk[] | null;
-          if (batch === null) {
-            controller.close();
-            finish();
-            return;
-          }
-          for (const chunk of batch) controller.enqueue(chunk);
+          deliver(await readBatch(source), controller);
         } catch (error) {
           controller.error(toRigError(error, ctx));
           finish();
@@ -172,10 +138,10 @@ function isStream(value: unknown): value is ReadableStream<unknown> {
  * stream piped through an HTTP response to a browser).
  */
 export async function* decodeReadableStream(
-  stream: ReadableStream<StreamChunk> | ReadableStream<Uint8Array> | ReadableStream<string> | AsyncIterable<StreamChunk>,
-): AsyncGenerator<StreamChunk, void, undefined> {
+  stream: ReadableStream<StreamPart> | ReadableStream<Uint8Array> | ReadableStream<string> | AsyncIterable<StreamPart>,
+): AsyncGenerator<StreamPart, void, undefined> {
   if (!isStream(stream)) {
-    yield* stream as AsyncIterable<StreamChunk>;
+    yield* stream as AsyncIterable<StreamPart>;
     return;
   }
   const reader = (stream as ReadableStream<unknown>).getReader();
@@ -195,15 +161,15 @@ export async function* decodeReadableStream(
         while (newline >= 0) {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
-          if (line) yield JSON.parse(line) as StreamChunk;
+          if (line) yield JSON.parse(line) as StreamPart;
           newline = buffered.indexOf("\n");
         }
       } else {
-        yield value as StreamChunk;
+        yield value as StreamPart;
       }
     }
     const rest = (buffered + decoder.decode()).trim();
-    if (rest) yield JSON.parse(rest) as StreamChunk;
+    if (rest) yield JSON.parse(rest) as StreamPart;
   } finally {
     // Leaving the loop early cancels the stream (and the request behind it).
     if (!complete) await reader.cancel().catch(() => undefined);
@@ -212,10 +178,10 @@ export async function* decodeReadableStream(
 }
 
 /** Encode chunks as newline-delimited JSON bytes (the inverse of decoding). */
-export function encodeChunks(stream: ReadableStream<StreamChunk>): ReadableStream<Uint8Array> {
+export function encodeChunks(stream: ReadableStream<StreamPart>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return stream.pipeThrough(
-    new TransformStream<StreamChunk, Uint8Array>({
+    new TransformStream<StreamPart, Uint8Array>({
       transform(chunk, controller) {
         controller.enqueue(encoder.encode(`${JSON.stringify(chunk)}\n`));
       },

@@ -63,12 +63,10 @@ export class ToolBox {
       throw new InvalidArgumentError("tools", `must be an array of tools, got ${typeName(tools)}`);
     }
     this.#entries = tools.map((candidate, index) => entryOf(candidate, `tools[${index}]`));
-    for (const [index, entry] of this.#entries.entries()) {
+    // Names are checked (format, uniqueness) by the wasm side with the definitions.
+    for (const entry of this.#entries) {
       const name = entry.kind === "simple" ? entry.definition.name : entry.name;
-      if (this.#byName.has(name)) {
-        throw new InvalidArgumentError(`tools[${index}].name`, `"${name}" is used by more than one tool`);
-      }
-      this.#byName.set(name, entry);
+      if (!this.#byName.has(name)) this.#byName.set(name, entry);
     }
   }
 

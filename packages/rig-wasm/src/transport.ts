@@ -2,19 +2,21 @@
  * The HTTP transport the wasm side sends every provider request through.
  *
  * It owns what belongs to the JavaScript platform: `fetch` (the global one,
- * or the user's), extra headers, the AbortSignal, and retries — exponential
- * backoff with jitter on connection errors, 408, 409, 429 and 5xx, honouring
- * `Retry-After` / `retry-after-ms` up to a cap. A stream is never retried
- * once its body has started.
+ * or the user's), extra headers, the AbortSignal, and the retry loop —
+ * exponential backoff with jitter on connection errors and on the statuses
+ * the wasm side calls retryable, waiting what `Retry-After` /
+ * `retry-after-ms` ask (read by the wasm side too, so the error reports the
+ * same wait) up to a cap. A stream is never retried once its body has
+ * started.
  */
 import { CallContext } from "./call.js";
 import { ConnectionError, RigError, TimeoutError } from "./errors.js";
+import { bindings } from "./wasm.js";
 
 /** Longest server-requested wait that is honoured; longer fails at once. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
-const RETRYABLE_STATUS = new Set([408, 409, 429]);
 /** How long a streamed body may send nothing while it is being read before it fails. */
 export const STREAM_IDLE_MS = 300_000;
 
@@ -37,26 +39,6 @@ export interface TransportResponse {
   body?: Uint8Array;
   read(): Promise<Uint8Array | null>;
   cancel(): void;
-}
-
-function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUS.has(status) || (status >= 500 && status <= 599);
-}
-
-/** The wait a response asks for, in ms, when it says. */
-export function retryAfterMs(headers: Headers): number | undefined {
-  const ms = headers.get("retry-after-ms");
-  if (ms !== null && ms.trim() !== "") {
-    const value = Number(ms);
-    if (Number.isFinite(value) && value >= 0) return value;
-  }
-  const after = headers.get("retry-after");
-  if (after === null || after.trim() === "") return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(after);
-  if (Number.isFinite(date)) return Math.max(0, date - Date.now());
-  return undefined;
 }
 
 /** Exponential backoff with ±25% jitter for retry `attempt` (1-based). */
@@ -179,8 +161,9 @@ export class Transport {
         return unary(response.status, headerText(response.headers), bytes);
       }
 
-      if (isRetryableStatus(response.status) && attempt < maxRetries) {
-        const asked = retryAfterMs(response.headers);
+      const glue = bindings();
+      if (attempt < maxRetries && glue.isRetryableStatus(response.status)) {
+        const asked = glue.retryAfterMs(headerText(response.headers));
         if (asked === undefined || asked <= MAX_RETRY_AFTER_MS) {
           await response.body?.cancel().catch(() => undefined);
           const wait = asked ?? backoffMs(attempt + 1);

@@ -18,9 +18,10 @@ use super::stream::WasmStream;
 use super::transport::{js_message, JsHttp, Transport};
 use super::vector_store::JsVectorStore;
 use super::{abortable, js_error, optional_json, promise_json, type_of};
-use crate::convert::{self, JsAgentResponse};
+use crate::contract::to_json;
+use crate::convert;
 use crate::error::{from_prompt_error, BindError};
-use crate::options::{prompt_text, AgentOptions, CallOptions};
+use crate::options::{prompt_text, AgentOptions, CallKind, CallOptions};
 use crate::providers::{self, ProviderSpec};
 
 /// Turns a model gets when the user sets no `maxTurns`: enough for a few
@@ -176,7 +177,7 @@ impl AgentState {
     ) -> Result<AgentRunner, BindError> {
         let text = prompt_text(prompt.as_string(), &type_of(prompt))?;
         let call = match optional_json(call, "options")? {
-            Some(json) => CallOptions::parse(&json)?,
+            Some(json) => CallOptions::parse(&json, CallKind::Agent)?,
             None => CallOptions::default(),
         };
         let history = match optional_json(history, "history")? {
@@ -236,7 +237,7 @@ impl AgentState {
                 .map_err(|error| from_prompt_error(&error, &provider))
         };
         let response = abortable(&ctx, outcome).await.map_err(|e| self.error(e))?;
-        Ok(convert::to_json(&JsAgentResponse::new(&response)))
+        Ok(to_json(&convert::agent_response(&response)))
     }
 }
 

@@ -7,9 +7,10 @@ use wasm_bindgen::prelude::*;
 
 use super::transport::{JsHttp, Transport};
 use super::{abortable, js_error, optional_json, promise_json, string_arg};
-use crate::convert::{self, JsCompletionResponse, JsUsage};
+use crate::contract::{to_json, CompletionResponse};
+use crate::convert;
 use crate::error::{from_provider_error, BindError};
-use crate::options::{CallOptions, CompletionModelOptions};
+use crate::options::{CallKind, CallOptions, CompletionModelOptions};
 use crate::providers::{self, ProviderSpec};
 
 struct ModelState {
@@ -51,7 +52,7 @@ impl ModelState {
                     .required_max_tokens(&self.options.model, self.options.api);
             }
             if let Some(call) = optional_json(&call, "options")? {
-                CallOptions::parse(&call)?;
+                CallOptions::parse(&call, CallKind::Model)?;
             }
             let options = &self.options;
             let http = JsHttp::new(self.transport.clone(), ctx.clone());
@@ -68,14 +69,14 @@ impl ModelState {
                 .map_err(|error| from_provider_error(&error, &provider))
         };
         let response = abortable(&ctx, work).await.map_err(|e| self.redact(e))?;
-        Ok(convert::to_json(&JsCompletionResponse {
+        Ok(to_json(&CompletionResponse {
             choice: response
                 .choice
                 .iter()
                 .filter_map(convert::assistant_content)
                 .collect(),
             text: convert::text_of(&response.choice),
-            usage: JsUsage::from(&response.usage),
+            usage: convert::usage(&response.usage),
             request_id: response.provider_request_id,
         }))
     }

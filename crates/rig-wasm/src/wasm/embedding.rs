@@ -6,9 +6,9 @@ use js_sys::{Array, Float32Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::transport::{JsHttp, Transport};
-use super::{abortable, js_error, type_of};
+use super::{abortable, js_error, optional_json, type_of};
 use crate::error::{from_provider_error, BindError, ErrorCode};
-use crate::options::EmbeddingModelOptions;
+use crate::options::{CallKind, CallOptions, EmbeddingModelOptions};
 use crate::providers::{self, ProviderSpec};
 
 struct EmbeddingState {
@@ -53,8 +53,16 @@ impl EmbeddingState {
         self.spec.display_name(&self.options.connection)
     }
 
-    async fn embed(self: Rc<Self>, input: JsValue, ctx: JsValue) -> Result<Array, BindError> {
+    async fn embed(
+        self: Rc<Self>,
+        input: JsValue,
+        call: JsValue,
+        ctx: JsValue,
+    ) -> Result<Array, BindError> {
         let texts = texts(&input)?;
+        if let Some(call) = optional_json(&call, "options")? {
+            CallOptions::parse(&call, CallKind::Model)?;
+        }
         let options = &self.options;
         let http = JsHttp::new(self.transport.clone(), ctx.clone());
         let model = self.spec.embedding_model(
@@ -134,11 +142,11 @@ impl WasmEmbeddingModel {
 
     /// Embed `texts` (a string or an array of strings), in order.
     /// Resolves to `[{document, vec: Float32Array}]`.
-    pub fn embed(&self, texts: JsValue, ctx: JsValue) -> Promise {
+    pub fn embed(&self, texts: JsValue, call: JsValue, ctx: JsValue) -> Promise {
         let state = self.state.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let key = state.options.connection.api_key.clone();
-            let result = abortable(&ctx, state.clone().embed(texts, ctx.clone())).await;
+            let result = abortable(&ctx, state.clone().embed(texts, call, ctx.clone())).await;
             result.map(JsValue::from).map_err(|error| {
                 let error = match &key {
                     Some(key) => error.redact(key),

@@ -115,20 +115,34 @@ pub fn binding_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-/// The providers this build contains, as JSON: `[{id, embeddings, keyRequired}]`.
+/// The providers this build contains, as JSON `ProviderInfo[]`.
 #[wasm_bindgen(js_name = providerTable)]
 pub fn provider_table() -> String {
-    let rows: Vec<serde_json::Value> = crate::providers::PROVIDERS
+    let rows: Vec<crate::contract::ProviderInfo> = crate::providers::PROVIDERS
         .iter()
-        .map(|spec| {
-            serde_json::json!({
-                "id": spec.id,
-                "embeddings": spec.embeddings,
-                "keyRequired": spec.key == crate::options::KeyPolicy::Required,
-            })
+        .map(|spec| crate::contract::ProviderInfo {
+            id: spec.id.to_owned(),
+            completion: spec.completion,
+            embeddings: spec.embeddings,
+            key_required: spec.key == crate::options::KeyPolicy::Required,
         })
         .collect();
-    serde_json::Value::Array(rows).to_string()
+    crate::contract::to_json(&rows)
+}
+
+/// Whether a request that failed with `status` may succeed when retried
+/// (the transport's retry rule; `crate::error` owns it).
+#[wasm_bindgen(js_name = isRetryableStatus)]
+pub fn is_retryable_status(status: u16) -> bool {
+    crate::error::status_is_retryable(status)
+}
+
+/// The wait in ms a failed reply's headers (`name\nvalue\n` each) ask for
+/// before a retry, if they ask.
+#[wasm_bindgen(js_name = retryAfterMs)]
+pub fn retry_after(headers: &str) -> Option<f64> {
+    crate::error::retry_after_ms(&crate::error::header_map(headers), crate::error::now_ms())
+        .map(|ms| ms as f64)
 }
 
 pub use panic::init_panic_hook;

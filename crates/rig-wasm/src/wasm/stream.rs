@@ -1,29 +1,28 @@
 //! Streams handed to JavaScript in batches.
 //!
 //! The TypeScript layer wraps a [`WasmStream`] in a web `ReadableStream`
-//! whose `pull` calls [`WasmStream::next`]. Each call resolves with every
-//! chunk that is ready (at least one), as one JSON array, so a fast stream
-//! crosses the JS/wasm boundary once per network read rather than once per
-//! delta. Cancelling the `ReadableStream` calls [`WasmStream::cancel`], which
-//! drops the Rig stream and with it the HTTP request.
+//! whose `pull` calls [`WasmStream::next`]. Each call resolves with a
+//! [`StreamBatch`]: every part that is ready (at least one unless the stream
+//! has ended), so a fast stream crosses the JS/wasm boundary once per network
+//! read rather than once per delta, and `done` once nothing more will come.
+//! A failure is the batch's last part (`error`), with `done` set. Cancelling
+//! the `ReadableStream` calls [`WasmStream::cancel`], which drops the Rig
+//! stream and with it the HTTP request.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::{FutureExt, StreamExt};
 use js_sys::Promise;
-use rig_agent::agent::{MultiTurnStreamItem, StreamingResult};
-use rig_agent::streaming::{Item, Part, PartKind, StreamEvent};
-use serde::Serialize;
-use serde_json::Value;
+use rig_agent::agent::StreamingResult;
 use wasm_bindgen::prelude::*;
 
 use super::{abortable, promise_json};
-use crate::convert;
+use crate::contract::{to_json, StreamBatch, StreamPart};
 use crate::error::{from_prompt_error, BindError, ErrorCode};
+use crate::parts::PartMapper;
 
-/// At most this many chunks go into one batch.
+/// At most this many parts go into one batch.
 const MAX_BATCH: usize = 4096;
 
 struct AgentStream {
@@ -32,16 +31,12 @@ struct AgentStream {
     stream: Option<StreamingResult>,
     provider: String,
     redact: Option<String>,
-    /// Tool names by stream part, for argument deltas.
-    tool_parts: HashMap<Part, String>,
+    mapper: PartMapper,
     /// A read is in flight.
     reading: bool,
-    /// A failure to report on the next read.
-    pending_error: Option<BindError>,
-    cancelled: bool,
 }
 
-/// A stream of chunks for the TypeScript layer.
+/// A stream of parts for the TypeScript layer.
 #[wasm_bindgen]
 pub struct WasmStream {
     state: Rc<RefCell<AgentStream>>,
@@ -60,10 +55,8 @@ impl WasmStream {
                 stream: Some(stream),
                 provider,
                 redact,
-                tool_parts: HashMap::new(),
+                mapper: PartMapper::default(),
                 reading: false,
-                pending_error: None,
-                cancelled: false,
             })),
         }
     }
@@ -75,114 +68,6 @@ impl AgentStream {
             Some(key) => error.redact(key),
             None => error,
         }
-    }
-
-    /// Append the JavaScript chunk for `item`, if it has one, to `out`.
-    fn push(&mut self, item: MultiTurnStreamItem, out: &mut Batch) {
-        let chunk = match item {
-            MultiTurnStreamItem::StreamAssistantItem(Item::Event(event)) => match event {
-                StreamEvent::Text { text, .. } => Chunk::Text { text },
-                StreamEvent::Reasoning { text, .. } => Chunk::Reasoning {
-                    text: (),
-                    reasoning: text,
-                },
-                StreamEvent::Start {
-                    part,
-                    kind: PartKind::ToolCall,
-                    name,
-                } => {
-                    let name = name.map(|n| n.to_string()).unwrap_or_default();
-                    self.tool_parts.insert(part, name);
-                    return;
-                }
-                StreamEvent::Arguments { part, json } => Chunk::ToolCallDelta {
-                    text: (),
-                    name: self.tool_parts.get(&part).cloned().unwrap_or_default(),
-                    arguments_delta: json,
-                },
-                _ => return,
-            },
-            MultiTurnStreamItem::ToolCall { tool_call } => Chunk::ToolCall {
-                text: (),
-                id: tool_call.id.wire().into_owned(),
-                name: tool_call.function.name.to_string(),
-                arguments: tool_call.function.arguments,
-            },
-            MultiTurnStreamItem::ToolResult { tool_result } => Chunk::ToolResult {
-                text: (),
-                id: tool_result.call.wire().into_owned(),
-                name: tool_result.name.to_string(),
-                result: convert::tool_result_text(&tool_result.content),
-                is_error: tool_result.is_error,
-            },
-            MultiTurnStreamItem::FinalResponse(response) => {
-                Chunk::Final(convert::JsAgentResponse::new(&response))
-            }
-            _ => return,
-        };
-        out.push(&chunk);
-    }
-}
-
-/// One chunk as the TypeScript `StreamChunk` union describes it. `text` is
-/// `null` (`()`) on chunks that carry no answer text.
-#[derive(Serialize)]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-enum Chunk {
-    Text {
-        text: String,
-    },
-    Reasoning {
-        text: (),
-        reasoning: String,
-    },
-    ToolCallDelta {
-        text: (),
-        name: String,
-        arguments_delta: String,
-    },
-    ToolCall {
-        text: (),
-        id: String,
-        name: String,
-        arguments: serde_json::Map<String, Value>,
-    },
-    ToolResult {
-        text: (),
-        id: String,
-        name: String,
-        result: String,
-        is_error: bool,
-    },
-    Final(convert::JsAgentResponse),
-}
-
-/// A JSON array of chunks, written as they come.
-#[derive(Default)]
-struct Batch {
-    json: Vec<u8>,
-    len: usize,
-}
-
-impl Batch {
-    fn push(&mut self, chunk: &Chunk) {
-        self.json.push(if self.len == 0 { b'[' } else { b',' });
-        // Writing to a Vec cannot fail, and a Chunk always serialises.
-        let _ = serde_json::to_writer(&mut self.json, chunk);
-        self.len += 1;
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    fn finish(mut self) -> String {
-        self.json.push(b']');
-        String::from_utf8(self.json).unwrap_or_default()
     }
 }
 
@@ -197,6 +82,13 @@ impl Drop for Reading {
     }
 }
 
+/// What one poll of the Rig stream gave.
+enum Step {
+    Item(rig_agent::agent::MultiTurnStreamItem),
+    Failed(rig_agent::completion::PromptError),
+    Ended,
+}
+
 async fn next_batch(state: Rc<RefCell<AgentStream>>) -> Result<String, BindError> {
     let taken = {
         let mut guard = state.borrow_mut();
@@ -206,68 +98,61 @@ async fn next_batch(state: Rc<RefCell<AgentStream>>) -> Result<String, BindError
                 "next() was called while another read was pending",
             ));
         }
-        if let Some(error) = guard.pending_error.take() {
-            return Err(error);
-        }
-        if guard.cancelled {
-            None
-        } else {
-            guard.reading = true;
-            guard.stream.take()
-        }
+        let stream = guard.stream.take();
+        guard.reading = stream.is_some();
+        stream
     };
     let Some(mut stream) = taken else {
-        return Ok("null".to_owned());
+        return Ok(to_json(&StreamBatch {
+            parts: Vec::new(),
+            done: true,
+        }));
     };
     let _reading = Reading(state.clone());
-    let mut out = Batch::default();
-    let mut failure = None;
-    let mut finished = false;
-    match stream.next().await {
-        None => finished = true,
-        Some(Err(error)) => failure = Some(error),
-        Some(Ok(item)) => {
-            state.borrow_mut().push(item, &mut out);
-            // Drain what is ready without waiting: one crossing per batch.
-            while out.len < MAX_BATCH {
-                match stream.next().now_or_never() {
-                    Some(Some(Ok(item))) => state.borrow_mut().push(item, &mut out),
-                    Some(Some(Err(error))) => {
-                        failure = Some(error);
-                        break;
-                    }
-                    Some(None) => {
-                        finished = true;
-                        break;
-                    }
-                    None => break,
-                }
+    let mut batch = StreamBatch::default();
+    // Wait until at least one part is ready: an item may map to none (a part
+    // of a kind JavaScript does not see), which is no reason to stop.
+    loop {
+        let step = if batch.parts.is_empty() {
+            match stream.next().await {
+                Some(Ok(item)) => Step::Item(item),
+                Some(Err(error)) => Step::Failed(error),
+                None => Step::Ended,
+            }
+        } else {
+            // Then take what is ready without waiting: one crossing per batch.
+            match stream.next().now_or_never() {
+                Some(Some(Ok(item))) => Step::Item(item),
+                Some(Some(Err(error))) => Step::Failed(error),
+                Some(None) => Step::Ended,
+                None => break,
+            }
+        };
+        let mut guard = state.borrow_mut();
+        match step {
+            Step::Item(item) => guard.mapper.push(item, &mut batch.parts),
+            Step::Failed(error) => {
+                let error = guard.error(from_prompt_error(&error, &guard.provider));
+                batch.parts.push(StreamPart::Error { error, text: () });
+                batch.done = true;
+                return Ok(to_json(&batch));
+            }
+            Step::Ended => {
+                batch.done = true;
+                return Ok(to_json(&batch));
             }
         }
-    }
-    let mut guard = state.borrow_mut();
-    if let Some(error) = failure {
-        // Nothing more will come. Chunks that arrived before the failure go
-        // out first; the error follows on the next read.
-        let error = guard.error(from_prompt_error(&error, &guard.provider));
-        if out.is_empty() {
-            return Err(error);
+        if batch.parts.len() >= MAX_BATCH {
+            break;
         }
-        guard.pending_error = Some(error);
-        return Ok(out.finish());
     }
-    if !finished && !guard.cancelled {
-        guard.stream = Some(stream);
-    }
-    if out.is_empty() {
-        return Ok("null".to_owned());
-    }
-    Ok(out.finish())
+    state.borrow_mut().stream = Some(stream);
+    Ok(to_json(&batch))
 }
 
 #[wasm_bindgen]
 impl WasmStream {
-    /// Resolves to JSON: an array of the chunks ready now, or `null` at the end.
+    /// Resolves to a `StreamBatch` as JSON.
     pub fn next(&self) -> Promise {
         let state = self.state.clone();
         let ctx = state.borrow().ctx.clone();
@@ -276,8 +161,6 @@ impl WasmStream {
 
     /// Stop the stream and the request behind it.
     pub fn cancel(&self) {
-        let mut guard = self.state.borrow_mut();
-        guard.cancelled = true;
-        guard.stream = None;
+        self.state.borrow_mut().stream = None;
     }
 }

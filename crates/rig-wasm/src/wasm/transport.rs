@@ -9,11 +9,10 @@
 
 use bytes::Bytes;
 use futures::Stream;
-use http::HeaderName;
 use js_sys::{Promise, Uint8Array};
 use rig_core::http_client::{
-    Error, HeaderMap, HeaderValue, HttpClientExt, LazyBody, MultipartForm, Request, Response,
-    Result, StreamingResponse,
+    Error, HeaderMap, HttpClientExt, LazyBody, MultipartForm, Request, Response, Result,
+    StreamingResponse,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -140,18 +139,7 @@ impl JsHttp {
 }
 
 fn header_map(response: &TransportResponse) -> HeaderMap {
-    let text = response.headers();
-    let mut map = HeaderMap::new();
-    let mut lines = text.split('\n');
-    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            map.append(name, value);
-        }
-    }
-    map
+    crate::error::header_map(&response.headers())
 }
 
 fn body_bytes(response: &TransportResponse) -> Vec<u8> {

@@ -4,7 +4,7 @@
  * file path (Node.js); generate text token by token; embed sentences.
  */
 import { AbortError, InternalError, InvalidArgumentError, RigError } from "../errors.js";
-import { describeThrown, isPlainObject, typeName } from "../json.js";
+import { describeThrown, isPlainObject, toJson, typeName } from "../json.js";
 import { asyncIterable, type RigStream } from "../streaming.js";
 import type { FetchLike } from "../transport.js";
 import { InProcessHost, WorkerHost, type Host } from "./host.js";
@@ -118,7 +118,6 @@ export interface GenerateResult {
 /** A stream of text pieces; `result` settles when it ends. */
 export type TextStream = RigStream<string> & { result: Promise<GenerateResult> };
 
-const OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "repeatPenalty", "repeatLastN", "stop", "signal"] as const;
 const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string";
 
 function checkObject(value: unknown, field: string): Record<string, unknown> {
@@ -135,47 +134,15 @@ function checkSignal(signal: unknown, field = "signal"): AbortSignal | undefined
   return signal as AbortSignal;
 }
 
-/** Validate generation options; the JSON the wasm side reads. */
+/**
+ * Generation options as JSON for the wasm side, which checks them (names,
+ * types, ranges) and picks a random seed when none is given; `signal` stays
+ * here. `defaults` (the model's own options) fill what the call leaves out.
+ */
 export function generationJson(options: unknown, defaults: Record<string, unknown> = {}): { json: string; signal: AbortSignal | undefined } {
   const given = checkObject(options, "options");
-  for (const key of Object.keys(given)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new InvalidArgumentError(key, `is not a generation option (${OPTION_KEYS.join(", ")})`);
-    }
-  }
-  const merged: Record<string, unknown> = { ...defaults, ...given };
-  const out: Record<string, unknown> = {};
-  const integer = (key: string, min: number) => {
-    const v = merged[key];
-    if (v === undefined) return;
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
-      throw new InvalidArgumentError(key, `must be an integer ≥ ${min}, got ${typeof v === "number" ? v : typeName(v)}`);
-    }
-    out[key] = v;
-  };
-  const number = (key: string) => {
-    const v = merged[key];
-    if (v === undefined) return;
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new InvalidArgumentError(key, `must be a finite number, got ${typeof v === "number" ? v : typeName(v)}`);
-    }
-    out[key] = v;
-  };
-  integer("maxTokens", 1);
-  number("temperature");
-  integer("topK", 0);
-  number("topP");
-  integer("repeatLastN", 0);
-  number("repeatPenalty");
-  integer("seed", 0);
-  out.seed ??= Math.floor(Math.random() * 2 ** 32);
-  if (merged.stop !== undefined) {
-    if (!Array.isArray(merged.stop) || merged.stop.some((s) => typeof s !== "string" || s === "")) {
-      throw new InvalidArgumentError("stop", "must be an array of non-empty strings");
-    }
-    out.stop = merged.stop;
-  }
-  return { json: JSON.stringify(out), signal: checkSignal(given.signal) };
+  const { signal, ...rest } = { ...defaults, ...given };
+  return { json: toJson(rest, "options", true), signal: checkSignal(given.signal === undefined ? undefined : signal) };
 }
 
 async function chooseHost(options: RuntimeOptions): Promise<Host> {
@@ -431,13 +398,16 @@ export class LocalModel {
       throw new InvalidArgumentError("requantize", `must be a boolean, got ${typeName(o.requantize)}`);
     }
     const defaults = checkObject(o.defaults, "defaults");
-    generationJson(defaults); // validated now, not at the first call
+    const defaultsJson = generationJson(defaults).json;
     if (source === undefined || source === null) throw new InvalidArgumentError("source", "is required: the GGUF file's bytes, URL or path");
     const report = progressReporter(o, 1);
     const held = heldBytes(source, report);
     // The host (a worker, or the runtime in process) starts while the file is opened or the download begins.
     const starting = chooseHost(o);
     starting.catch(() => undefined);
+    // The defaults are checked by the runtime (as every call's options are) while the file loads.
+    const checked = starting.then((h) => h.call("checkGenerateOptions", [defaultsJson]));
+    checked.catch(() => undefined);
     let host: Host | undefined;
     try {
       const loadOptions = JSON.stringify(o.requantize === undefined ? {} : { requantize: o.requantize });
@@ -484,6 +454,10 @@ export class LocalModel {
         }
       }
       const ready = host ?? (await starting);
+      await checked.catch((error: unknown) => {
+        void ready.call("free", [loaded!.handle]).catch(() => undefined);
+        throw error;
+      });
       let stops = JSON.parse(loaded.stops) as string[];
       if (o.template !== undefined) stops = JSON.parse(await ready.call<string>("setTemplate", [loaded.handle, o.template])) as string[];
       const info = JSON.parse(loaded.info) as LocalModelInfo;

@@ -254,6 +254,11 @@ export class Runtime {
     return this.#guard(() => this.#embedding(handle).embed(textsJson));
   }
 
+  /** Check generation options without generating (a model's defaults, at load). */
+  checkGenerateOptions(optionsJson: string): void {
+    this.#guard(() => glue.checkGenerateOptions(optionsJson));
+  }
+
   reset(handle: number): void {
     this.#guard(() => this.#language(handle).reset());
   }
