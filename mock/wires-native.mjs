@@ -4,7 +4,10 @@
 // reference; the brain (brain.mjs) decides what the model says.
 
 import { embedText } from "./embed.mjs";
-import { contentText, emptyConversation, nameResults, nextId, now, parseArgs, pushToolResult, pushUser, sse, argsText } from "./wires.mjs";
+import { contentText, emptyConversation, halves, nameResults, nextId, now, parseArgs, pushToolResult, pushUser, sse, argsText } from "./wires.mjs";
+
+/** A provider signature for a reasoning text (base64, as Anthropic and Gemini send them). */
+const signature = (text) => Buffer.from(`sig:${text}`).toString("base64");
 
 // ---------------------------------------------------------------------------
 // Anthropic Messages — POST {base}/v1/messages
@@ -53,6 +56,7 @@ const anthropic = {
   },
   whole({ model, turn, usage }) {
     const content = [];
+    if (turn.reasoning) content.push({ type: "thinking", thinking: turn.reasoning, signature: signature(turn.reasoning) });
     if (turn.text !== undefined) content.push({ type: "text", text: turn.text });
     for (const call of turn.toolCalls ?? []) content.push({ type: "tool_use", id: call.id, name: call.name, input: call.arguments ?? {} });
     return {
@@ -73,6 +77,13 @@ const anthropic = {
       ev("ping", {}),
     ];
     let index = 0;
+    if (turn.reasoning) {
+      events.push(ev("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } }));
+      for (const part of halves(turn.reasoning)) events.push(ev("content_block_delta", { index, delta: { type: "thinking_delta", thinking: part } }));
+      events.push(ev("content_block_delta", { index, delta: { type: "signature_delta", signature: signature(turn.reasoning) } }));
+      events.push(ev("content_block_stop", { index }));
+      index++;
+    }
     if (turn.text !== undefined && !turn.toolCalls) {
       events.push(ev("content_block_start", { index, content_block: { type: "text", text: "" } }));
       for (const piece of pieces) events.push(ev("content_block_delta", { index, delta: { type: "text_delta", text: piece } }));
@@ -111,6 +122,7 @@ const geminiModel = (url) => decodeURIComponent(url.pathname.match(/\/models\/([
 
 function geminiParts(turn, pieces) {
   const parts = [];
+  if (turn.reasoning) parts.push({ text: turn.reasoning, thought: true, thoughtSignature: signature(turn.reasoning) });
   if (pieces) for (const piece of pieces) parts.push({ text: piece });
   else if (turn.text !== undefined) parts.push({ text: turn.text });
   for (const call of turn.toolCalls ?? []) parts.push({ functionCall: { name: call.name, args: call.arguments ?? {} } });
@@ -165,6 +177,10 @@ const gemini = {
     if (turn.toolCalls) {
       events.push({ text: sse({ candidates: [{ content: { role: "model", parts: geminiParts(turn, []) }, index: 0 }], modelVersion: model, responseId }) });
     } else {
+      if (turn.reasoning) {
+        const thought = { text: turn.reasoning, thought: true, thoughtSignature: signature(turn.reasoning) };
+        events.push({ text: sse({ candidates: [{ content: { role: "model", parts: [thought] }, index: 0 }], modelVersion: model, responseId }) });
+      }
       for (const piece of pieces) {
         events.push({ text: sse({ candidates: [{ content: { role: "model", parts: [{ text: piece }] }, index: 0 }], modelVersion: model, responseId }) });
       }
@@ -208,11 +224,13 @@ function cohereError(status) {
 
 function cohereMessage(turn) {
   const message = { role: "assistant" };
+  const thinking = turn.reasoning ? [{ type: "thinking", thinking: turn.reasoning }] : [];
   if (turn.toolCalls) {
+    if (thinking.length) message.content = thinking;
     message.tool_plan = "I will use the tools.";
     message.tool_calls = turn.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: argsText(call.arguments) } }));
   } else {
-    message.content = [{ type: "text", text: turn.text }];
+    message.content = [...thinking, { type: "text", text: turn.text }];
   }
   return message;
 }
@@ -256,6 +274,13 @@ const cohere = {
     const id = nextId("co");
     const ev = (type, data) => ({ text: sse({ type, ...data }, type) });
     const events = [ev("message-start", { id, delta: { message: { role: "assistant", content: [], tool_plan: "", tool_calls: [], citations: [] } } })];
+    let index = 0;
+    if (turn.reasoning) {
+      events.push(ev("content-start", { index, delta: { message: { content: { type: "thinking", thinking: "" } } } }));
+      for (const part of halves(turn.reasoning)) events.push(ev("content-delta", { index, delta: { message: { content: { thinking: part } } } }));
+      events.push(ev("content-end", { index }));
+      index++;
+    }
     if (turn.toolCalls) {
       events.push(ev("tool-plan-delta", { delta: { message: { tool_plan: "I will use the tools." } } }));
       turn.toolCalls.forEach((call, index) => {
@@ -264,9 +289,9 @@ const cohere = {
         events.push(ev("tool-call-end", { index }));
       });
     } else {
-      events.push(ev("content-start", { index: 0, delta: { message: { content: { type: "text", text: "" } } } }));
-      for (const piece of pieces) events.push(ev("content-delta", { index: 0, delta: { message: { content: { text: piece } } } }));
-      events.push(ev("content-end", { index: 0 }));
+      events.push(ev("content-start", { index, delta: { message: { content: { type: "text", text: "" } } } }));
+      for (const piece of pieces) events.push(ev("content-delta", { index, delta: { message: { content: { text: piece } } } }));
+      events.push(ev("content-end", { index }));
     }
     events.push({ ...ev("message-end", { delta: { finish_reason: turn.toolCalls ? "TOOL_CALL" : "COMPLETE", usage: cohereUsage(usage) } }), terminal: true });
     return events;
@@ -295,6 +320,7 @@ const ollamaError = (status) => ({ error: status === 404 ? "model 'missing-model
 
 function ollamaMessage(turn, content) {
   const message = { role: "assistant", content };
+  if (turn.reasoning) message.thinking = turn.reasoning;
   if (turn.toolCalls) message.tool_calls = turn.toolCalls.map((call) => ({ function: { name: call.name, arguments: call.arguments ?? {} } }));
   return message;
 }
@@ -344,8 +370,9 @@ const ollama = {
     const line = (value) => ({ text: `${JSON.stringify(value)}\n` });
     const created = () => new Date().toISOString();
     const events = [];
+    for (const part of halves(turn.reasoning)) events.push(line({ model, created_at: created(), message: { role: "assistant", content: "", thinking: part }, done: false }));
     if (turn.toolCalls) {
-      events.push(line({ model, created_at: created(), message: ollamaMessage(turn, ""), done: false }));
+      events.push(line({ model, created_at: created(), message: ollamaMessage({ ...turn, reasoning: undefined }, ""), done: false }));
     } else {
       for (const piece of pieces) events.push(line({ model, created_at: created(), message: { role: "assistant", content: piece }, done: false }));
     }

@@ -14,6 +14,13 @@ function sse(data, event) {
   return `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
 }
 
+/** A text in two pieces (none when there is no text), for deltas. */
+function halves(text) {
+  if (!text) return [];
+  const cut = Math.ceil(text.length / 2);
+  return [text.slice(0, cut), text.slice(cut)].filter(Boolean);
+}
+
 function argsText(args) {
   return typeof args === "string" ? args : JSON.stringify(args ?? {});
 }
@@ -115,6 +122,8 @@ const openaiChat = {
   },
   whole({ model, turn, usage }) {
     const message = { role: "assistant", content: turn.toolCalls ? (turn.text ?? null) : turn.text, refusal: null };
+    // Reasoning as DeepSeek-style servers return it.
+    if (turn.reasoning) message.reasoning_content = turn.reasoning;
     if (turn.toolCalls) {
       message.tool_calls = turn.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: argsText(call.arguments) } }));
     }
@@ -134,6 +143,7 @@ const openaiChat = {
     const chunk = (delta, finish = null) =>
       sse({ id, object: "chat.completion.chunk", created, model, system_fingerprint: "fp_mock", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
     const events = [{ text: chunk({ role: "assistant", content: "" }) }];
+    for (const part of halves(turn.reasoning)) events.push({ text: chunk({ reasoning_content: part }) });
     if (turn.toolCalls) {
       turn.toolCalls.forEach((call, index) => {
         events.push({ text: chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }) });
@@ -161,6 +171,14 @@ const openaiChat = {
 
 function responsesOutput(turn) {
   const output = [];
+  if (turn.reasoning) {
+    output.push({
+      type: "reasoning",
+      id: nextId("rs"),
+      summary: [{ type: "summary_text", text: turn.reasoning }],
+      encrypted_content: `enc_${Buffer.from(turn.reasoning).toString("base64")}`,
+    });
+  }
   if (turn.text !== undefined && !turn.toolCalls) {
     output.push({ type: "message", id: nextId("msg"), status: "completed", role: "assistant", content: [{ type: "output_text", text: turn.text, annotations: [] }] });
   }
@@ -233,7 +251,15 @@ const openaiResponses = {
     const events = [{ text: ev("response.created", { response: base }) }, { text: ev("response.in_progress", { response: base }) }];
     const output = responsesOutput(turn);
     output.forEach((item, outputIndex) => {
-      if (item.type === "message") {
+      if (item.type === "reasoning") {
+        events.push({ text: ev("response.output_item.added", { output_index: outputIndex, item: { ...item, summary: [] } }) });
+        events.push({ text: ev("response.reasoning_summary_part.added", { item_id: item.id, output_index: outputIndex, summary_index: 0, part: { type: "summary_text", text: "" } }) });
+        for (const part of halves(item.summary[0].text)) {
+          events.push({ text: ev("response.reasoning_summary_text.delta", { item_id: item.id, output_index: outputIndex, summary_index: 0, delta: part }) });
+        }
+        events.push({ text: ev("response.reasoning_summary_text.done", { item_id: item.id, output_index: outputIndex, summary_index: 0, text: item.summary[0].text }) });
+        events.push({ text: ev("response.output_item.done", { output_index: outputIndex, item }) });
+      } else if (item.type === "message") {
         const itemId = item.id;
         events.push({ text: ev("response.output_item.added", { output_index: outputIndex, item: { ...item, status: "in_progress", content: [] } }) });
         events.push({ text: ev("response.content_part.added", { item_id: itemId, output_index: outputIndex, content_index: 0, part: { type: "output_text", text: "", annotations: [] } }) });
@@ -291,4 +317,4 @@ const openaiEmbeddings = {
 };
 
 export const wires = [openaiChat, openaiResponses, openaiEmbeddings];
-export { contentText, emptyConversation, nameResults, nextId, now, parseArgs, pushToolResult, pushUser, sse, argsText };
+export { contentText, emptyConversation, halves, nameResults, nextId, now, parseArgs, pushToolResult, pushUser, sse, argsText };

@@ -4,6 +4,7 @@ export const suites = {
   agents: () => import("./agents.scenarios.mjs"),
   providers: () => import("./providers.scenarios.mjs"),
   streams: () => import("./streams.scenarios.mjs"),
+  history: () => import("./history.scenarios.mjs"),
   reliability: () => import("./reliability.scenarios.mjs"),
   local: () => import("./local.scenarios.mjs"),
 };
