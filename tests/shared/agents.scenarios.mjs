@@ -387,7 +387,7 @@ export default defineScenarios((scenario) => {
     };
     const { agent, id } = setup(env, { dynamicContext: { sample: 1, dynamicTools: store } });
     await agent.prompt("When are you open?");
-    assert.deepEqual(calls, [{ query: "When are you open?", samples: 1, threshold: null }]);
+    assert.deepEqual(calls, [{ query: "When are you open?", samples: 1 }], "a StoreQuery: no threshold when none is set");
     const [request] = await recorded(env.mockUrl, id);
     assert.deepEqual(request.conversation.documents.map((d) => d.id), ["faq-1"]);
   });

@@ -123,7 +123,7 @@ pub struct CompletionResponse {
     /// The text blocks joined.
     pub text: String,
     pub usage: Usage,
-    #[cfg_attr(test, ts(type = "string | null"))]
+    #[cfg_attr(test, ts(optional, type = "string | null"))]
     pub request_id: Option<String>,
 }
 
@@ -254,6 +254,359 @@ pub struct ProviderInfo {
     pub key_required: bool,
 }
 
+// ---------------------------------------------------------------------------
+// Inbound shapes. JavaScript sends these as JSON; `options.rs` and
+// `convert.rs` read them field by field (for messages that name the field at
+// fault), and the tests below hold those readers to these declarations.
+
+/// How to reach a provider: every agent and model takes these.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionInput {
+    /// The provider's API key. Optional when `baseURL` points at a proxy.
+    pub api_key: Option<String>,
+    /// Send requests here instead of the provider's default endpoint.
+    #[serde(rename = "baseURL")]
+    pub base_url: Option<String>,
+    /// Extra headers on every request.
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+    /// Retries on connection errors and retryable statuses (default 2; 0 disables).
+    pub max_retries: Option<u32>,
+    /// Default timeout of every call, in milliseconds.
+    pub timeout_ms: Option<f64>,
+    /// How long a streamed reply may send nothing while it is being read
+    /// before the call fails with a `TimeoutError` (default 300 000).
+    pub stream_idle_timeout_ms: Option<f64>,
+}
+
+/// Which endpoint a provider's models use.
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiName {
+    /// OpenAI's Responses API.
+    Responses,
+    /// OpenAI's Chat Completions.
+    Chat,
+    /// An Anthropic-format Messages endpoint.
+    Messages,
+}
+
+/// A document given to the model as context.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentData {
+    pub id: Option<String>,
+    pub text: String,
+    /// Extra properties, rendered before the text.
+    pub additional_props: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// A document, or its text alone.
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DocumentInput {
+    Text(String),
+    Document(DocumentData),
+}
+
+/// Where an agent finds documents for each prompt (the store itself stays
+/// in JavaScript).
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DynamicContextInput {
+    /// How many documents to retrieve per prompt (default 3).
+    pub sample: Option<u32>,
+}
+
+/// `new Agent({...})`, the parts that cross to Rust.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentInput {
+    #[serde(flatten)]
+    pub connection: ConnectionInput,
+    /// The model id, e.g. `"gpt-4o"`.
+    pub model: String,
+    pub api: Option<ApiName>,
+    /// The system prompt.
+    pub preamble: Option<String>,
+    /// Sampling temperature, 0 to 2.
+    pub temperature: Option<f64>,
+    /// The most tokens the model may produce per turn.
+    pub max_tokens: Option<u32>,
+    /// Provider-specific request fields, merged into each request.
+    #[cfg_attr(test, ts(optional, type = "Record<string, unknown>"))]
+    pub additional_params: Option<Map<String, Value>>,
+    /// Model calls per prompt, tool rounds included (default 10).
+    pub max_turns: Option<u32>,
+    /// Documents given with every prompt.
+    pub context: Option<Vec<DocumentInput>>,
+    pub dynamic_context: Option<DynamicContextInput>,
+}
+
+/// `new CompletionModel({...})`.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionModelInput {
+    #[serde(flatten)]
+    pub connection: ConnectionInput,
+    pub model: String,
+    pub api: Option<ApiName>,
+}
+
+/// `new EmbeddingModel({...})`.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmbeddingModelInput {
+    #[serde(flatten)]
+    pub connection: ConnectionInput,
+    /// The embedding model id, e.g. `"text-embedding-3-small"`.
+    pub model_name: String,
+    /// Output dimensions, for models that can shorten their vectors.
+    pub dimensions: Option<u32>,
+}
+
+/// Options of one agent call (`prompt`, `chat`, `generate`, `promptStream`).
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentCallInput {
+    /// Model calls for this prompt (overrides the agent's `maxTurns`).
+    pub max_turns: Option<u32>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+    /// Retries for this call (default: the model's `maxRetries`).
+    pub max_retries: Option<u32>,
+    /// Fails the call with a `TimeoutError` after this many milliseconds.
+    pub timeout_ms: Option<f64>,
+}
+
+/// Options of one model call (`completion`, `embedText`, `embedTexts`).
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelCallInput {
+    pub max_retries: Option<u32>,
+    pub timeout_ms: Option<f64>,
+}
+
+/// Azure's own options.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureInput {
+    /// Your resource endpoint, e.g. `https://my-resource.openai.azure.com`.
+    pub endpoint: Option<String>,
+    /// The deployment (Azure's name for the model).
+    pub deployment: Option<String>,
+    /// The `api-version` query parameter (default 2024-10-21).
+    pub api_version: Option<String>,
+}
+
+/// Ollama's own options.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OllamaInput {
+    /// The daemon's address (default http://localhost:11434).
+    pub host: Option<String>,
+}
+
+/// An OpenAI-compatible server's own options.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompatibleInput {
+    /// The provider name errors report (default `"compatible"`).
+    pub name: Option<String>,
+}
+
+/// What the model is told about a tool.
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolDefinitionInput {
+    /// 1–64 characters of a-z, A-Z, 0-9, `_` or `-`, unique among the tools.
+    pub name: String,
+    pub description: String,
+    /// JSON Schema of the arguments.
+    #[cfg_attr(test, ts(type = "Record<string, unknown>"))]
+    pub parameters: Map<String, Value>,
+}
+
+/// A text part of a message.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TextContent {
+    pub r#type: TextTag,
+    pub text: String,
+    /// The provider's own item for this block, as rig-wasm returned it.
+    #[cfg_attr(test, ts(optional, type = "unknown"))]
+    pub native: Option<Value>,
+}
+
+/// A tool call the assistant made.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolCallContent {
+    pub r#type: ToolCallTag,
+    pub id: String,
+    pub name: String,
+    /// The arguments object (or its JSON text).
+    #[cfg_attr(test, ts(type = "Record<string, unknown> | string"))]
+    pub arguments: Value,
+    #[cfg_attr(test, ts(optional, type = "unknown"))]
+    pub native: Option<Value>,
+}
+
+/// The result of a tool call, sent back on a user turn.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolResultContent {
+    pub r#type: ToolResultTag,
+    /// The id of the call this answers.
+    pub id: String,
+    pub name: Option<String>,
+    pub content: String,
+    pub is_error: Option<bool>,
+}
+
+/// Reasoning the model showed; with `native`, the provider takes its own
+/// reasoning item back.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReasoningContent {
+    pub r#type: ReasoningTag,
+    pub text: String,
+    pub redacted: Option<bool>,
+    #[cfg_attr(test, ts(optional, type = "unknown"))]
+    pub native: Option<Value>,
+}
+
+macro_rules! tag {
+    ($name:ident, $text:literal) => {
+        #[doc = concat!("The tag `\"", $text, "\"`.")]
+        #[cfg_attr(test, derive(TS))]
+        #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+        pub enum $name {
+            #[serde(rename = $text)]
+            #[cfg_attr(test, ts(rename = $text))]
+            Tag,
+        }
+    };
+}
+tag!(TextTag, "text");
+tag!(ToolCallTag, "toolCall");
+tag!(ToolResultTag, "toolResult");
+tag!(ReasoningTag, "reasoning");
+
+/// A part of a user message.
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum UserContent {
+    Text(TextContent),
+    ToolResult(ToolResultContent),
+}
+
+/// A part of an assistant message.
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AssistantContent {
+    Text(TextContent),
+    ToolCall(ToolCallContent),
+    Reasoning(ReasoningContent),
+}
+
+/// A message's content: its text alone, or its parts.
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum UserMessageContent {
+    Text(String),
+    Parts(Vec<UserContent>),
+}
+
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AssistantMessageContent {
+    Text(String),
+    Parts(Vec<AssistantContent>),
+}
+
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SystemMessageContent {
+    Text(String),
+    Parts(Vec<TextContent>),
+}
+
+/// One message of a conversation. In a history a bare string is a text
+/// message whose role alternates with the one before it (the first is the
+/// user's): `["Hi", "Hello!"]`.
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MessageInput {
+    Text(String),
+    Role(RoleMessage),
+}
+
+#[cfg_attr(test, derive(TS))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "lowercase")]
+pub enum RoleMessage {
+    User {
+        content: UserMessageContent,
+    },
+    Assistant {
+        content: AssistantMessageContent,
+        /// As rig-wasm returned it with the turn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(test, ts(optional, type = "unknown"))]
+        origin: Option<Value>,
+    },
+    System {
+        content: SystemMessageContent,
+    },
+}
+
+/// A single low-level completion call: no agent loop, no tool execution.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionRequestInput {
+    pub preamble: Option<String>,
+    /// The conversation; the last message is the prompt.
+    pub messages: Vec<MessageInput>,
+    pub documents: Option<Vec<DocumentInput>>,
+    pub tools: Option<Vec<ToolDefinitionInput>>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+    #[cfg_attr(test, ts(optional, type = "Record<string, unknown>"))]
+    pub additional_params: Option<Map<String, Value>>,
+}
+
+/// What a JavaScript vector store is asked by an agent's dynamic context.
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreQuery {
+    /// The prompt's text.
+    pub query: String,
+    /// How many results.
+    pub samples: u64,
+    /// The lowest score a result may have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+}
+
 /// JSON text of a value the binding built (its own types always serialise).
 pub fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
@@ -289,6 +642,37 @@ mod tests {
             decl::<StreamPart>(&cfg),
             decl::<StreamBatch>(&cfg),
             decl::<ProviderInfo>(&cfg),
+            decl::<ConnectionInput>(&cfg),
+            decl::<ApiName>(&cfg),
+            decl::<DocumentData>(&cfg),
+            decl::<DocumentInput>(&cfg),
+            decl::<DynamicContextInput>(&cfg),
+            decl::<AgentInput>(&cfg),
+            decl::<CompletionModelInput>(&cfg),
+            decl::<EmbeddingModelInput>(&cfg),
+            decl::<AgentCallInput>(&cfg),
+            decl::<ModelCallInput>(&cfg),
+            decl::<AzureInput>(&cfg),
+            decl::<OllamaInput>(&cfg),
+            decl::<CompatibleInput>(&cfg),
+            decl::<ToolDefinitionInput>(&cfg),
+            decl::<TextTag>(&cfg),
+            decl::<ToolCallTag>(&cfg),
+            decl::<ToolResultTag>(&cfg),
+            decl::<ReasoningTag>(&cfg),
+            decl::<TextContent>(&cfg),
+            decl::<ToolCallContent>(&cfg),
+            decl::<ToolResultContent>(&cfg),
+            decl::<ReasoningContent>(&cfg),
+            decl::<UserContent>(&cfg),
+            decl::<AssistantContent>(&cfg),
+            decl::<UserMessageContent>(&cfg),
+            decl::<AssistantMessageContent>(&cfg),
+            decl::<SystemMessageContent>(&cfg),
+            decl::<RoleMessage>(&cfg),
+            decl::<MessageInput>(&cfg),
+            decl::<CompletionRequestInput>(&cfg),
+            decl::<StoreQuery>(&cfg),
         ];
         let mut out = String::from(
             "// Generated from crates/rig-wasm/src/contract.rs and error.rs by\n\

@@ -708,6 +708,79 @@ mod tests {
     }
 
     #[test]
+    fn the_history_reader_takes_every_declared_message() {
+        use crate::contract::*;
+        let text = |t: &str| TextContent {
+            r#type: TextTag::Tag,
+            text: t.into(),
+            native: None,
+        };
+        let declared = vec![
+            MessageInput::Role(RoleMessage::System {
+                content: SystemMessageContent::Parts(vec![text("Be brief.")]),
+            }),
+            MessageInput::Text("Add 2 and 3".into()),
+            MessageInput::Role(RoleMessage::Assistant {
+                content: AssistantMessageContent::Parts(vec![
+                    AssistantContent::Reasoning(ReasoningContent {
+                        r#type: ReasoningTag::Tag,
+                        text: "add them".into(),
+                        redacted: Some(false),
+                        native: None,
+                    }),
+                    AssistantContent::ToolCall(ToolCallContent {
+                        r#type: ToolCallTag::Tag,
+                        id: "c1".into(),
+                        name: "add".into(),
+                        arguments: json!({"a": 2, "b": 3}),
+                        native: None,
+                    }),
+                ]),
+                origin: None,
+            }),
+            MessageInput::Role(RoleMessage::User {
+                content: UserMessageContent::Parts(vec![UserContent::ToolResult(
+                    ToolResultContent {
+                        r#type: ToolResultTag::Tag,
+                        id: "c1".into(),
+                        name: Some("add".into()),
+                        content: "5".into(),
+                        is_error: Some(false),
+                    },
+                )]),
+            }),
+            MessageInput::Role(RoleMessage::Assistant {
+                content: AssistantMessageContent::Text("5".into()),
+                origin: None,
+            }),
+            MessageInput::Role(RoleMessage::User {
+                content: UserMessageContent::Parts(vec![UserContent::Text(text("Thanks"))]),
+            }),
+        ];
+        let json = serde_json::to_string(&declared).unwrap();
+        let messages = history(&json, "history").unwrap();
+        assert_eq!(
+            roles(&messages),
+            ["system", "user", "assistant", "user", "assistant", "user"]
+        );
+        // What rig-wasm returns reads back as the declared input shape too.
+        let back: Vec<ResponseMessage> = messages.iter().map(js_message).collect();
+        let again = serde_json::to_string(&back).unwrap();
+        assert!(
+            serde_json::from_str::<Vec<MessageInput>>(&again).is_ok(),
+            "{again}"
+        );
+        assert_eq!(
+            roles(&history(&again, "history").unwrap()),
+            roles(&messages)
+        );
+        // A part type the declarations do not have is refused by both.
+        let unknown = r#"[{"role":"user","content":[{"type":"image","url":"x"}]}]"#;
+        assert!(serde_json::from_str::<Vec<MessageInput>>(unknown).is_err());
+        assert!(history(unknown, "history").is_err());
+    }
+
+    #[test]
     fn tool_definitions_are_checked() {
         let ok = tool_definitions(
             r#"[{"name":"add","description":"Add","parameters":{"type":"object"}}]"#,

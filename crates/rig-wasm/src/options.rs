@@ -914,6 +914,154 @@ mod tests {
         assert_eq!(route.api, Some(ApiRoute::Messages));
     }
 
+    /// The keys of a contract value with every optional field set.
+    fn keys<T: serde::Serialize>(value: &T) -> Vec<String> {
+        let mut keys: Vec<String> = match serde_json::to_value(value) {
+            Ok(Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        keys.sort();
+        keys
+    }
+
+    fn sorted(groups: &[&[&str]]) -> Vec<String> {
+        let mut out: Vec<String> = groups
+            .iter()
+            .flat_map(|g| g.iter())
+            .filter(|name| **name != "baseUrl") // an alias of baseURL
+            .map(|s| (*s).to_owned())
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn full_connection() -> crate::contract::ConnectionInput {
+        crate::contract::ConnectionInput {
+            api_key: Some("sk-1".into()),
+            base_url: Some("http://127.0.0.1:1/v1".into()),
+            headers: Some([("x-a".to_owned(), "b".to_owned())].into()),
+            max_retries: Some(1),
+            timeout_ms: Some(1000.0),
+            stream_idle_timeout_ms: Some(2000.0),
+        }
+    }
+
+    #[test]
+    fn the_readers_take_exactly_the_declared_options() {
+        use crate::contract::*;
+        let agent = AgentInput {
+            connection: full_connection(),
+            model: "m".into(),
+            api: Some(ApiName::Chat),
+            preamble: Some("p".into()),
+            temperature: Some(0.5),
+            max_tokens: Some(10),
+            additional_params: Some(Map::new()),
+            max_turns: Some(2),
+            context: Some(vec![
+                DocumentInput::Text("t".into()),
+                DocumentInput::Document(DocumentData {
+                    id: Some("d".into()),
+                    text: "x".into(),
+                    additional_props: Some([("k".to_owned(), "v".to_owned())].into()),
+                }),
+            ]),
+            dynamic_context: Some(DynamicContextInput { sample: Some(2) }),
+        };
+        assert_eq!(keys(&agent), sorted(&[CONNECTION_FIELDS, AGENT_FIELDS]));
+        let parsed =
+            AgentOptions::parse(&serde_json::to_string(&agent).unwrap(), Rules::REQUIRED).unwrap();
+        assert_eq!(parsed.connection.stream_idle_timeout_ms, Some(2000.0));
+        assert_eq!(parsed.context.len(), 2);
+        assert_eq!(parsed.dynamic_context_sample, Some(2));
+
+        let completion = CompletionModelInput {
+            connection: full_connection(),
+            model: "m".into(),
+            api: Some(ApiName::Responses),
+        };
+        assert_eq!(
+            keys(&completion),
+            sorted(&[CONNECTION_FIELDS, COMPLETION_FIELDS])
+        );
+        assert!(CompletionModelOptions::parse(
+            &serde_json::to_string(&completion).unwrap(),
+            Rules::REQUIRED
+        )
+        .is_ok());
+
+        let embedding = EmbeddingModelInput {
+            connection: full_connection(),
+            model_name: "e".into(),
+            dimensions: Some(8),
+        };
+        // `model` is accepted too, as Azure's and Rig's name for it.
+        let declared: Vec<&str> = EMBEDDING_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| *f != "model")
+            .collect();
+        assert_eq!(keys(&embedding), sorted(&[CONNECTION_FIELDS, &declared]));
+        assert!(EmbeddingModelOptions::parse(
+            &serde_json::to_string(&embedding).unwrap(),
+            Rules::REQUIRED
+        )
+        .is_ok());
+
+        let call = AgentCallInput {
+            max_turns: Some(1),
+            temperature: Some(1.0),
+            max_tokens: Some(1),
+            max_retries: Some(0),
+            timeout_ms: Some(1.0),
+        };
+        assert_eq!(keys(&call), sorted(&[CALL_FIELDS]));
+        let model_call = ModelCallInput {
+            max_retries: Some(0),
+            timeout_ms: Some(1.0),
+        };
+        assert_eq!(keys(&model_call), sorted(&[MODEL_CALL_FIELDS]));
+        assert!(CallOptions::parse(
+            &serde_json::to_string(&model_call).unwrap(),
+            CallKind::Model
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn provider_options_are_the_declared_ones() {
+        use crate::contract::*;
+        let extras = |id: &str| {
+            let mut extra: Vec<String> = crate::providers::find(id)
+                .map(|spec| spec.extra_options.iter().map(|s| (*s).to_owned()).collect())
+                .unwrap_or_default();
+            extra.sort();
+            extra
+        };
+        #[cfg(feature = "openai-vendors")]
+        assert_eq!(
+            keys(&AzureInput {
+                endpoint: Some("e".into()),
+                deployment: Some("d".into()),
+                api_version: Some("v".into()),
+            }),
+            extras("azure")
+        );
+        #[cfg(feature = "ollama")]
+        assert_eq!(
+            keys(&OllamaInput {
+                host: Some("h".into())
+            }),
+            extras("ollama")
+        );
+        assert_eq!(
+            keys(&CompatibleInput {
+                name: Some("n".into())
+            }),
+            extras("compatible")
+        );
+    }
+
     #[test]
     fn prompts_must_be_non_blank_strings() {
         assert!(prompt_text(Some("hi".into()), "string").is_ok());

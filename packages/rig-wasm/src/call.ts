@@ -4,17 +4,14 @@
  * the `aborted` promise (so it can drop the work at once) and passes the
  * whole context back to the transport with each request.
  */
+import type { ModelCallInput } from "./contract.js";
 import { AbortError, TimeoutError, type RigError } from "./errors.js";
 import { InvalidArgumentError } from "./errors.js";
 
 /** Options every network method takes. */
-export interface CallOptions {
+export interface CallOptions extends ModelCallInput {
   /** Aborts the call: the request, any tool loop, and the stream. */
   signal?: AbortSignal;
-  /** Fails the call with a TimeoutError after this many milliseconds. */
-  timeoutMs?: number;
-  /** Retries for this call (default: the model's `maxRetries`, itself 2 by default). */
-  maxRetries?: number;
 }
 
 export class CallContext {

@@ -88,7 +88,7 @@ choice: Array<ContentPart>,
 /**
  * The text blocks joined.
  */
-text: string, usage: Usage, requestId: string | null, };
+text: string, usage: Usage, requestId?: string | null, };
 
 /**
  * Why a model call stopped.
@@ -129,3 +129,371 @@ export type StreamBatch = { parts: Array<StreamPart>, done: boolean, };
  * A provider of this build.
  */
 export type ProviderInfo = { id: string, completion: boolean, embeddings: boolean, keyRequired: boolean, };
+
+/**
+ * How to reach a provider: every agent and model takes these.
+ */
+export type ConnectionInput = { 
+/**
+ * The provider's API key. Optional when `baseURL` points at a proxy.
+ */
+apiKey?: string, 
+/**
+ * Send requests here instead of the provider's default endpoint.
+ */
+baseURL?: string, 
+/**
+ * Extra headers on every request.
+ */
+headers?: { [key in string]: string }, 
+/**
+ * Retries on connection errors and retryable statuses (default 2; 0 disables).
+ */
+maxRetries?: number, 
+/**
+ * Default timeout of every call, in milliseconds.
+ */
+timeoutMs?: number, 
+/**
+ * How long a streamed reply may send nothing while it is being read
+ * before the call fails with a `TimeoutError` (default 300 000).
+ */
+streamIdleTimeoutMs?: number, };
+
+/**
+ * Which endpoint a provider's models use.
+ */
+export type ApiName = "responses" | "chat" | "messages";
+
+/**
+ * A document given to the model as context.
+ */
+export type DocumentData = { id?: string, text: string, 
+/**
+ * Extra properties, rendered before the text.
+ */
+additionalProps?: { [key in string]: string }, };
+
+/**
+ * A document, or its text alone.
+ */
+export type DocumentInput = string | DocumentData;
+
+/**
+ * Where an agent finds documents for each prompt (the store itself stays
+ * in JavaScript).
+ */
+export type DynamicContextInput = { 
+/**
+ * How many documents to retrieve per prompt (default 3).
+ */
+sample?: number, };
+
+/**
+ * `new Agent({...})`, the parts that cross to Rust.
+ */
+export type AgentInput = { 
+/**
+ * The model id, e.g. `"gpt-4o"`.
+ */
+model: string, api?: ApiName, 
+/**
+ * The system prompt.
+ */
+preamble?: string, 
+/**
+ * Sampling temperature, 0 to 2.
+ */
+temperature?: number, 
+/**
+ * The most tokens the model may produce per turn.
+ */
+maxTokens?: number, 
+/**
+ * Provider-specific request fields, merged into each request.
+ */
+additionalParams?: Record<string, unknown>, 
+/**
+ * Model calls per prompt, tool rounds included (default 10).
+ */
+maxTurns?: number, 
+/**
+ * Documents given with every prompt.
+ */
+context?: Array<DocumentInput>, dynamicContext?: DynamicContextInput, 
+/**
+ * The provider's API key. Optional when `baseURL` points at a proxy.
+ */
+apiKey?: string, 
+/**
+ * Send requests here instead of the provider's default endpoint.
+ */
+baseURL?: string, 
+/**
+ * Extra headers on every request.
+ */
+headers?: { [key in string]: string }, 
+/**
+ * Retries on connection errors and retryable statuses (default 2; 0 disables).
+ */
+maxRetries?: number, 
+/**
+ * Default timeout of every call, in milliseconds.
+ */
+timeoutMs?: number, 
+/**
+ * How long a streamed reply may send nothing while it is being read
+ * before the call fails with a `TimeoutError` (default 300 000).
+ */
+streamIdleTimeoutMs?: number, };
+
+/**
+ * `new CompletionModel({...})`.
+ */
+export type CompletionModelInput = { model: string, api?: ApiName, 
+/**
+ * The provider's API key. Optional when `baseURL` points at a proxy.
+ */
+apiKey?: string, 
+/**
+ * Send requests here instead of the provider's default endpoint.
+ */
+baseURL?: string, 
+/**
+ * Extra headers on every request.
+ */
+headers?: { [key in string]: string }, 
+/**
+ * Retries on connection errors and retryable statuses (default 2; 0 disables).
+ */
+maxRetries?: number, 
+/**
+ * Default timeout of every call, in milliseconds.
+ */
+timeoutMs?: number, 
+/**
+ * How long a streamed reply may send nothing while it is being read
+ * before the call fails with a `TimeoutError` (default 300 000).
+ */
+streamIdleTimeoutMs?: number, };
+
+/**
+ * `new EmbeddingModel({...})`.
+ */
+export type EmbeddingModelInput = { 
+/**
+ * The embedding model id, e.g. `"text-embedding-3-small"`.
+ */
+modelName: string, 
+/**
+ * Output dimensions, for models that can shorten their vectors.
+ */
+dimensions?: number, 
+/**
+ * The provider's API key. Optional when `baseURL` points at a proxy.
+ */
+apiKey?: string, 
+/**
+ * Send requests here instead of the provider's default endpoint.
+ */
+baseURL?: string, 
+/**
+ * Extra headers on every request.
+ */
+headers?: { [key in string]: string }, 
+/**
+ * Retries on connection errors and retryable statuses (default 2; 0 disables).
+ */
+maxRetries?: number, 
+/**
+ * Default timeout of every call, in milliseconds.
+ */
+timeoutMs?: number, 
+/**
+ * How long a streamed reply may send nothing while it is being read
+ * before the call fails with a `TimeoutError` (default 300 000).
+ */
+streamIdleTimeoutMs?: number, };
+
+/**
+ * Options of one agent call (`prompt`, `chat`, `generate`, `promptStream`).
+ */
+export type AgentCallInput = { 
+/**
+ * Model calls for this prompt (overrides the agent's `maxTurns`).
+ */
+maxTurns?: number, temperature?: number, maxTokens?: number, 
+/**
+ * Retries for this call (default: the model's `maxRetries`).
+ */
+maxRetries?: number, 
+/**
+ * Fails the call with a `TimeoutError` after this many milliseconds.
+ */
+timeoutMs?: number, };
+
+/**
+ * Options of one model call (`completion`, `embedText`, `embedTexts`).
+ */
+export type ModelCallInput = { maxRetries?: number, timeoutMs?: number, };
+
+/**
+ * Azure's own options.
+ */
+export type AzureInput = { 
+/**
+ * Your resource endpoint, e.g. `https://my-resource.openai.azure.com`.
+ */
+endpoint?: string, 
+/**
+ * The deployment (Azure's name for the model).
+ */
+deployment?: string, 
+/**
+ * The `api-version` query parameter (default 2024-10-21).
+ */
+apiVersion?: string, };
+
+/**
+ * Ollama's own options.
+ */
+export type OllamaInput = { 
+/**
+ * The daemon's address (default http://localhost:11434).
+ */
+host?: string, };
+
+/**
+ * An OpenAI-compatible server's own options.
+ */
+export type CompatibleInput = { 
+/**
+ * The provider name errors report (default `"compatible"`).
+ */
+name?: string, };
+
+/**
+ * What the model is told about a tool.
+ */
+export type ToolDefinitionInput = { 
+/**
+ * 1–64 characters of a-z, A-Z, 0-9, `_` or `-`, unique among the tools.
+ */
+name: string, description: string, 
+/**
+ * JSON Schema of the arguments.
+ */
+parameters: Record<string, unknown>, };
+
+/**
+ *The tag `"text"`.
+ */
+export type TextTag = "text";
+
+/**
+ *The tag `"toolCall"`.
+ */
+export type ToolCallTag = "toolCall";
+
+/**
+ *The tag `"toolResult"`.
+ */
+export type ToolResultTag = "toolResult";
+
+/**
+ *The tag `"reasoning"`.
+ */
+export type ReasoningTag = "reasoning";
+
+/**
+ * A text part of a message.
+ */
+export type TextContent = { type: TextTag, text: string, 
+/**
+ * The provider's own item for this block, as rig-wasm returned it.
+ */
+native?: unknown, };
+
+/**
+ * A tool call the assistant made.
+ */
+export type ToolCallContent = { type: ToolCallTag, id: string, name: string, 
+/**
+ * The arguments object (or its JSON text).
+ */
+arguments: Record<string, unknown> | string, native?: unknown, };
+
+/**
+ * The result of a tool call, sent back on a user turn.
+ */
+export type ToolResultContent = { type: ToolResultTag, 
+/**
+ * The id of the call this answers.
+ */
+id: string, name?: string, content: string, isError?: boolean, };
+
+/**
+ * Reasoning the model showed; with `native`, the provider takes its own
+ * reasoning item back.
+ */
+export type ReasoningContent = { type: ReasoningTag, text: string, redacted?: boolean, native?: unknown, };
+
+/**
+ * A part of a user message.
+ */
+export type UserContent = TextContent | ToolResultContent;
+
+/**
+ * A part of an assistant message.
+ */
+export type AssistantContent = TextContent | ToolCallContent | ReasoningContent;
+
+/**
+ * A message's content: its text alone, or its parts.
+ */
+export type UserMessageContent = string | Array<UserContent>;
+
+export type AssistantMessageContent = string | Array<AssistantContent>;
+
+export type SystemMessageContent = string | Array<TextContent>;
+
+export type RoleMessage = { "role": "user", content: UserMessageContent, }
+  | { "role": "assistant", content: AssistantMessageContent, 
+/**
+ * As rig-wasm returned it with the turn.
+ */
+origin?: unknown, }
+  | { "role": "system", content: SystemMessageContent, };
+
+/**
+ * One message of a conversation. In a history a bare string is a text
+ * message whose role alternates with the one before it (the first is the
+ * user's): `["Hi", "Hello!"]`.
+ */
+export type MessageInput = string | RoleMessage;
+
+/**
+ * A single low-level completion call: no agent loop, no tool execution.
+ */
+export type CompletionRequestInput = { preamble?: string, 
+/**
+ * The conversation; the last message is the prompt.
+ */
+messages: Array<MessageInput>, documents?: Array<DocumentInput>, tools?: Array<ToolDefinitionInput>, temperature?: number, maxTokens?: number, additionalParams?: Record<string, unknown>, };
+
+/**
+ * What a JavaScript vector store is asked by an agent's dynamic context.
+ */
+export type StoreQuery = { 
+/**
+ * The prompt's text.
+ */
+query: string, 
+/**
+ * How many results.
+ */
+samples: number, 
+/**
+ * The lowest score a result may have.
+ */
+threshold?: number, };

@@ -5,14 +5,16 @@
  * knows which provider it serves.
  */
 import { CallContext, type CallOptions } from "./call.js";
+import type { AgentResponse, CompletionRequest, CompletionResponse, Document, Message } from "./completion.js";
 import type {
-  AgentResponse,
-  CompletionRequest,
-  CompletionResponse,
-  Document,
-  DocumentData,
-  Message,
-} from "./completion.js";
+  AgentCallInput,
+  AgentInput,
+  CompletionModelInput,
+  ConnectionInput,
+  DocumentInput,
+  DynamicContextInput,
+  EmbeddingModelInput,
+} from "./contract.js";
 import { InvalidArgumentError } from "./errors.js";
 import { callAsync, callSync, errorFromData, toRigError } from "./invoke.js";
 import { describeThrown, isPlainObject, toJson, typeName } from "./json.js";
@@ -24,75 +26,34 @@ import { Handle } from "./wasm.js";
 import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm/rig_wasm.js";
 
 /** How to reach a provider. */
-export interface ConnectionOptions {
-  /** The provider's API key. Optional when `baseURL` points at a proxy. */
-  apiKey?: string;
-  /** Send requests here instead of the provider's default endpoint. */
-  baseURL?: string;
-  /** Extra headers on every request. */
-  headers?: Record<string, string>;
+export interface ConnectionOptions extends ConnectionInput {
   /** The `fetch` to use (default: the global one). */
   fetch?: FetchLike;
-  /** Retries on connection errors, 408, 409, 429 and 5xx (default 2; 0 disables). */
-  maxRetries?: number;
-  /** Default timeout for every call, in milliseconds. */
-  timeoutMs?: number;
-  /**
-   * How long a streamed reply may send nothing while it is being read before
-   * the call fails with a `TimeoutError` (default 300 000: five minutes).
-   */
-  streamIdleTimeoutMs?: number;
 }
 
 /** Where an agent finds documents for each prompt. */
-export interface DynamicContext {
-  /** How many documents to retrieve per prompt (default 3). */
-  sample?: number;
+export interface DynamicContext extends DynamicContextInput {
   /** The store: any object with `topN(request)`. */
   store?: VectorStore;
-  /** The design's name for `store`. */
+  /** Another name for `store`. */
   dynamicTools?: VectorStore;
 }
 
-export interface AgentOptions extends ConnectionOptions {
-  /** The model id, e.g. `"gpt-4o"`. */
-  model: string;
-  /** The system prompt. */
-  preamble?: string;
-  /** Sampling temperature, 0 to 2. */
-  temperature?: number;
-  /** The most tokens the model may produce per turn. */
-  maxTokens?: number;
-  /** Provider-specific request fields, merged into each request. */
-  additionalParams?: Record<string, unknown>;
-  /** Model calls per prompt, tool rounds included (default 10). */
-  maxTurns?: number;
+export interface AgentOptions extends Omit<AgentInput, "context" | "dynamicContext">, ConnectionOptions {
   /** JavaScript tools the model may call. */
   tools?: Tool[];
   /** Documents given with every prompt. */
-  context?: Array<Document | DocumentData | string>;
+  context?: Array<Document | DocumentInput>;
   /** Documents retrieved per prompt from a vector store. */
   dynamicContext?: DynamicContext;
 }
 
-export interface CompletionModelOptions extends ConnectionOptions {
-  model: string;
-}
+export interface CompletionModelOptions extends CompletionModelInput, ConnectionOptions {}
 
-export interface EmbeddingModelOptions extends ConnectionOptions {
-  /** The embedding model id, e.g. `"text-embedding-3-small"`. */
-  modelName: string;
-  /** Output dimensions, for models that can shorten their vectors. */
-  dimensions?: number;
-}
+export interface EmbeddingModelOptions extends EmbeddingModelInput, ConnectionOptions {}
 
 /** Options of one agent call. */
-export interface AgentCallOptions extends CallOptions {
-  /** Model calls for this prompt (overrides the agent's `maxTurns`). */
-  maxTurns?: number;
-  temperature?: number;
-  maxTokens?: number;
-}
+export interface AgentCallOptions extends AgentCallInput, CallOptions {}
 
 /** An embedding: the text and its vector. */
 export interface Embedding {

@@ -12,6 +12,7 @@
  * the embedding model you give it.
  */
 import { InternalError, InvalidArgumentError, VectorStoreError } from "./errors.js";
+import type { StoreQuery } from "./contract.js";
 import { callSync } from "./invoke.js";
 import { describeThrown, describeValue, isPlainObject, toJson, typeName } from "./json.js";
 import { bindings, Handle } from "./wasm.js";
@@ -284,7 +285,7 @@ export function storeBridge(store: unknown, field: string): StoreBridge {
   }
   const target = store as VectorStore;
   return async (method, requestJson) => {
-    const request = JSON.parse(requestJson) as VectorSearchRequest;
+    const request = JSON.parse(requestJson) as StoreQuery;
     let result: unknown;
     try {
       result = method === "topNIds" && typeof target.topNIds === "function" ? await target.topNIds(request) : await target.topN(request);

@@ -11,7 +11,7 @@ use rig_core::vector_store::{
     VectorStoreIndex,
 };
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -242,13 +242,13 @@ impl JsVectorStore {
         Self { bridge }
     }
 
-    async fn call(&self, method: &str, request: Value) -> Result<String, VectorStoreError> {
+    async fn call(&self, method: &str, request: String) -> Result<String, VectorStoreError> {
         let promise = self
             .bridge
             .call2(
                 &JsValue::NULL,
                 &JsValue::from_str(method),
-                &JsValue::from_str(&request.to_string()),
+                &JsValue::from_str(&request),
             )
             .map_err(|e| store_error(js_message(&e)))?
             .dyn_into::<Promise>()
@@ -262,11 +262,11 @@ impl JsVectorStore {
     }
 }
 
-fn request_json(req: &VectorSearchRequest<Filter<Value>>) -> Value {
-    json!({
-        "query": req.query(),
-        "samples": req.samples(),
-        "threshold": req.threshold(),
+fn request_json(req: &VectorSearchRequest<Filter<Value>>) -> String {
+    crate::contract::to_json(&crate::contract::StoreQuery {
+        query: req.query().to_owned(),
+        samples: req.samples(),
+        threshold: req.threshold(),
     })
 }
 
