@@ -75,8 +75,8 @@ async function stream() {
   peakHeap = Math.max(peakHeap, after.heapUsed);
   let wasmBytes;
   if (lib === "rig") {
-    const { __testing } = await import("rig-wasm");
-    wasmBytes = __testing.memoryBytes();
+    const { testing } = await import("../packages/rig-wasm/dist/testing.js");
+    wasmBytes = testing.memoryBytes();
   }
   return {
     deltas,

@@ -19,8 +19,13 @@ step "setup"
 bash scripts/setup.sh --browser
 source .cache/toolchain.env
 
-step "build"
+step "build (as shipped), its API report and its exports"
 bash scripts/build.sh
+node scripts/check-shipped.mjs
+node scripts/api-report.mjs
+
+step "build with the test hooks (the tests' panics and kernel probe)"
+TEST_HOOKS=1 bash scripts/build.sh
 
 step "lint: rustfmt, clippy (native and wasm32), tsc"
 cargo fmt --all --check

@@ -2,7 +2,8 @@
 // every behaviour is written once and checked in both. Scenario files call
 // `scenario(name, fn)`; the Node runner (tests/node) and the browser runner
 // (tests/browser) each execute the registered scenarios. `fn(env)` receives
-// `{ mockUrl, runtime }` and should throw on failure.
+// `{ mockUrl, testing, runtime }` (`testing`: the package's test hooks, from
+// dist/testing.js) and should throw on failure.
 
 export function defineScenarios(register) {
   const list = [];

@@ -21,7 +21,6 @@ import {
   ServerError,
   TimeoutError,
   VectorStoreError,
-  __testing,
   tool,
 } from "rig-wasm";
 import { assert, clearScript, defineScenarios, recorded, script, session, sleep } from "./harness.mjs";
@@ -584,9 +583,9 @@ export default defineScenarios((scenario) => {
   scenario("panic: a synchronous panic is an InternalError and the same agent keeps working", async (env) => {
     const { agent } = make(env);
     await healthy(agent);
-    const before = __testing.generation();
-    assert.throws(() => __testing.panic(), { instanceOf: InternalError, code: "internal", message: /deliberate test panic/ });
-    assert.equal(__testing.generation(), before + 1, "a fresh instance took over");
+    const before = env.testing.generation();
+    assert.throws(() => env.testing.panic(), { instanceOf: InternalError, code: "internal", message: /deliberate test panic/ });
+    assert.equal(env.testing.generation(), before + 1, "a fresh instance took over");
     await healthy(agent);
   });
 
@@ -595,7 +594,7 @@ export default defineScenarios((scenario) => {
     await script(env.mockUrl, id, { directives: "delay=300" });
     const inFlight = agent.prompt(FRANCE);
     await sleep(50);
-    await assert.rejects(__testing.panicAsync(), { instanceOf: InternalError, message: /deliberate async test panic/ });
+    await assert.rejects(env.testing.panicAsync(), { instanceOf: InternalError, message: /deliberate async test panic/ });
     await assert.rejects(inFlight, { instanceOf: InternalError });
     await healthy(agent);
     const store = new InMemoryVectorStore();

@@ -38,13 +38,14 @@ pub fn start() {
 }
 
 /// Compares the SIMD kernel with its scalar twin on corner cases (see
-/// `matrix::self_check`); what was compared, or an error. For the test suite.
+/// `matrix::self_check`); what was compared, or an error. A probe for the
+/// test suite: only in builds with the `test-hooks` feature.
+#[cfg(feature = "test-hooks")]
 #[wasm_bindgen(js_name = kernelSelfCheck)]
 pub fn kernel_self_check() -> Result<String, JsValue> {
     crate::matrix::self_check().map_err(js_error)
 }
 
-/// What the last panic said (empty if none): read after a trap.
 /// Check generation options (JSON) as `startGeneration` would.
 #[wasm_bindgen(js_name = checkGenerateOptions)]
 pub fn check_generate_options(options: &str) -> Result<(), JsValue> {
@@ -53,6 +54,7 @@ pub fn check_generate_options(options: &str) -> Result<(), JsValue> {
         .map_err(js_error)
 }
 
+/// What the last panic said (empty if none): read after a trap.
 #[wasm_bindgen(js_name = lastPanic)]
 pub fn last_panic() -> String {
     LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default()

@@ -5,8 +5,7 @@
  * what every runtime shares: `init`, the errors, and the data types.
  */
 import "#loader";
-import { callAsync, callSync } from "./invoke.js";
-import { bindings, generation } from "./wasm.js";
+import { bindings } from "./wasm.js";
 
 export { init, isInitialized, type InitInput } from "./wasm.js";
 export * from "./errors.js";
@@ -59,22 +58,3 @@ export function providers(): Array<{ id: string; embeddings: boolean; keyRequire
 export function bindingVersion(): string {
   return bindings().bindingVersion();
 }
-
-/**
- * Hooks for rig-wasm's own test suites (not API; may change any time):
- * make the wasm side panic, synchronously or inside an async task, to prove
- * that a bug surfaces as an `InternalError` and the instance recovers.
- */
-export const __testing = {
-  panic(): void {
-    callSync(() => bindings().__rigTestPanic());
-  },
-  panicAsync(): Promise<unknown> {
-    return callAsync(() => bindings().__rigTestPanicAsync());
-  },
-  generation,
-  /** The wasm linear memory size in bytes. */
-  memoryBytes(): number {
-    return bindings().__rigMemoryBytes();
-  },
-};

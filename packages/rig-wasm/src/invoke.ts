@@ -6,7 +6,27 @@
  */
 import type { CallContext } from "./call.js";
 import type { BindError } from "./contract.js";
-import { bindErrorOf, errorFor, InternalError, RigError } from "./errors.js";
+import {
+  AbortError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConnectionError,
+  InternalError,
+  InvalidArgumentError,
+  InvalidResponseError,
+  MaxTurnsError,
+  NotFoundError,
+  NotInitializedError,
+  RateLimitError,
+  RigError,
+  ServerError,
+  TimeoutError,
+  ToolError,
+  UnsupportedError,
+  VectorStoreError,
+  type RigErrorOptions,
+} from "./errors.js";
 import { recover, trapped } from "./wasm.js";
 
 /** Turn anything a wasm call threw into the RigError the user should see. */
@@ -54,5 +74,74 @@ export async function callAsync<T>(fn: () => Promise<T>, ctx?: CallContext): Pro
     throw toRigError(error, ctx);
   } finally {
     ctx?.settle();
+  }
+}
+
+/** Build the typed error for a code. */
+function errorFor(data: BindError, cause?: unknown): RigError {
+  const options: RigErrorOptions = {
+    code: data.code,
+    isRetryable: data.isRetryable ?? false,
+    ...(data.statusCode !== undefined && { statusCode: data.statusCode }),
+    ...(data.provider !== undefined && { provider: data.provider }),
+    ...(data.responseBody !== undefined && { responseBody: data.responseBody }),
+    ...(data.requestId !== undefined && { requestId: data.requestId }),
+    ...(cause !== undefined && { cause }),
+  };
+  switch (data.code) {
+    case "invalid_argument":
+      return new InvalidArgumentError(data.field ?? "argument", data.message, options);
+    case "authentication":
+      return new AuthenticationError(data.message, options);
+    case "not_found":
+      return new NotFoundError(data.message, options);
+    case "bad_request":
+      return new BadRequestError(data.message, options);
+    case "rate_limited":
+      return new RateLimitError(data.message, {
+        ...options,
+        ...(data.retryAfterMs !== undefined && { retryAfterMs: data.retryAfterMs }),
+      });
+    case "server_error":
+      return new ServerError(data.message, options);
+    case "http_error":
+      return new APIError(data.message, options);
+    case "connection_error":
+      return new ConnectionError(data.message, options);
+    case "timeout":
+      return new TimeoutError(data.message, options);
+    case "aborted":
+      return new AbortError(data.message, options);
+    case "invalid_response":
+      return new InvalidResponseError(data.message, options);
+    case "tool_error":
+      return new ToolError(data.message, options);
+    case "max_turns":
+      return new MaxTurnsError(data.message, options);
+    case "vector_store":
+      return new VectorStoreError(data.message, options);
+    case "unsupported":
+      return new UnsupportedError(data.message, options);
+    case "not_initialized":
+      return new NotInitializedError(data.message);
+    case "internal":
+      return new InternalError(data.message, options);
+    default: {
+      // Every code has its class: a new code fails to compile here.
+      const unknown: never = data.code;
+      return new InternalError(`${data.message} (code ${String(unknown)})`, options);
+    }
+  }
+}
+
+/** The bind error a wasm exception carries, if it is one. */
+function bindErrorOf(error: unknown): BindError | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const json = (error as { rigError?: unknown }).rigError;
+  if (typeof json !== "string") return undefined;
+  try {
+    return JSON.parse(json) as BindError;
+  } catch {
+    return undefined;
   }
 }

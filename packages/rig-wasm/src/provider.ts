@@ -18,7 +18,8 @@ import type {
 import { InvalidArgumentError } from "./errors.js";
 import { callAsync, callSync, errorFromData, toRigError } from "./invoke.js";
 import { describeThrown, isPlainObject, toJson, typeName } from "./json.js";
-import { chunkStream, readBatch, type RigStream, type StreamPart } from "./streaming.js";
+import { chunkStream, readBatch } from "./stream-source.js";
+import type { RigStream, StreamPart } from "./streaming.js";
 import { ToolBox, type Tool } from "./tools.js";
 import { Transport, type FetchLike } from "./transport.js";
 import { storeBridge, type VectorStore } from "./vector-store.js";

@@ -32,6 +32,8 @@ export type InitInput =
   | Promise<Response>;
 
 let ready = false;
+/** The instance's memory (for the benchmarks' memory probe). */
+let memory: WebAssembly.Memory | undefined;
 let pending: Promise<void> | undefined;
 let lazyLoader: (() => BufferSource | WebAssembly.Module) | undefined;
 let instanceGeneration = 0;
@@ -84,11 +86,11 @@ export async function init(input?: InitInput): Promise<void> {
   pending = (async () => {
     const resolved = await input;
     if (resolved === undefined && lazyLoader) {
-      initSync({ module: lazyLoader() });
+      memory = initSync({ module: lazyLoader() }).memory;
     } else if (isModuleOrBytes(resolved)) {
-      initSync({ module: resolved });
+      memory = initSync({ module: resolved }).memory;
     } else {
-      await initAsync(resolved === undefined ? undefined : { module_or_path: resolved as never });
+      memory = (await initAsync(resolved === undefined ? undefined : { module_or_path: resolved as never })).memory;
     }
     loaded();
   })();
@@ -102,7 +104,7 @@ export async function init(input?: InitInput): Promise<void> {
 /** Load synchronously from a compiled module or its bytes. */
 export function initSyncFrom(input: WebAssembly.Module | BufferSource): void {
   if (ready) return;
-  initSync({ module: input });
+  memory = initSync({ module: input }).memory;
   loaded();
 }
 
@@ -115,7 +117,7 @@ export function isInitialized(): boolean {
 export function bindings(): Bindings {
   if (!ready) {
     if (lazyLoader) {
-      initSync({ module: lazyLoader() });
+      memory = initSync({ module: lazyLoader() }).memory;
       loaded();
     } else {
       throw new NotInitializedError(
@@ -127,6 +129,11 @@ export function bindings(): Bindings {
     }
   }
   return glue;
+}
+
+/** The size of the instance's linear memory in bytes (0 before loading). */
+export function memoryBytes(): number {
+  return memory?.buffer.byteLength ?? 0;
 }
 
 /** Which instance is current; it changes when one is replaced after a trap. */

@@ -146,9 +146,3 @@ pub fn retry_after(headers: &str) -> Option<f64> {
 }
 
 pub use panic::init_panic_hook;
-
-/// The size of the wasm linear memory in bytes (for the memory benchmarks).
-#[wasm_bindgen(js_name = __rigMemoryBytes)]
-pub fn memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size::<0>() as f64) * 65536.0
-}

@@ -45,7 +45,8 @@ fn start() {
 
 /// Test hook: panic now (a bug stand-in). Lets the test suites prove that a
 /// panic becomes a `RigError` with code `internal` and that the instance
-/// recovers. Never called by the library.
+/// recovers. Only in builds with the `test-hooks` feature.
+#[cfg(feature = "test-hooks")]
 #[wasm_bindgen(js_name = __rigTestPanic)]
 #[allow(clippy::panic)]
 pub fn test_panic() {
@@ -54,6 +55,7 @@ pub fn test_panic() {
 
 /// Test hook: a Promise whose future panics after one tick, as a bug in an
 /// async path would (the panic happens inside a wasm-bindgen-futures task).
+#[cfg(feature = "test-hooks")]
 #[wasm_bindgen(js_name = __rigTestPanicAsync)]
 #[allow(clippy::panic)]
 pub fn test_panic_async() -> js_sys::Promise {

@@ -5,7 +5,8 @@
  */
 import { AbortError, InternalError, InvalidArgumentError, RigError } from "../errors.js";
 import { describeThrown, isPlainObject, toJson, typeName } from "../json.js";
-import { asyncIterable, type RigStream } from "../streaming.js";
+import { asyncIterable } from "../stream-source.js";
+import type { RigStream } from "../streaming.js";
 import type { FetchLike } from "../transport.js";
 import { InProcessHost, WorkerHost, type Host } from "./host.js";
 import { chatCompletionsHandler } from "./openai-handler.js";
