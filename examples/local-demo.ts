@@ -64,5 +64,5 @@ const [[score, id]] = await store.topN({ query: question, samples: 1 });
 console.log(`> ${question}\n  (retrieved ${id}, similarity ${score.toFixed(2)})`);
 console.log(await rag.prompt(question));
 
-model.dispose();
-embedder.dispose();
+model.free();
+embedder.free();

@@ -39,7 +39,7 @@ try {
     ticks: gaps.length,
     maxGapMs: Math.max(...gaps),
   };
-  model.dispose();
+  model.free();
 } catch (error) {
   clearInterval(timer);
   window.__local = { ok: false, error: `${error?.name}: ${error?.message}\n${error?.stack ?? ""}` };

@@ -3,7 +3,7 @@
 // Runs in Node (files read from disk, in process and in a worker thread)
 // and in Chromium (files fetched by URL, the model in a Web Worker).
 import { Agent, CompletionModel, LocalEmbeddingModel, LocalModel } from "rig-wasm/local";
-import { AbortError, BadRequestError, InMemoryVectorStore, InvalidArgumentError, RigError } from "rig-wasm";
+import { AbortError, BadRequestError, InMemoryVectorStore, InvalidArgumentError, RigError, TimeoutError } from "rig-wasm";
 import { assert, defineScenarios } from "./harness.mjs";
 
 const MODELS = new URL("../../.cache/models/", import.meta.url);
@@ -79,7 +79,7 @@ export default defineScenarios((scenario) => {
         const first = await unsized.generate(PROMPT, { maxTokens: 2, temperature: 0, repeatPenalty: 1 });
         assert.equal(first.text, " Paris.");
       } finally {
-        unsized.dispose();
+        unsized.free();
       }
     },
     LONG,
@@ -266,6 +266,13 @@ export default defineScenarios((scenario) => {
       assert.equal(response.status, 404);
       const embedder = await minilm();
       await assert.rejects(embedder.embedTexts([1]), { instanceOf: InvalidArgumentError, field: "texts[0]" });
+      // The same call options as every embedding model: an aborted signal, a timeout.
+      const controller = new AbortController();
+      controller.abort();
+      await assert.rejects(embedder.embedText("hi", { signal: controller.signal }), { instanceOf: AbortError, code: "aborted" });
+      const many = Array.from({ length: 64 }, (_, i) => `sentence number ${i} about something`);
+      await assert.rejects(embedder.embedTexts(many, { timeoutMs: 1 }), { instanceOf: TimeoutError, code: "timeout" });
+      assert.equal((await embedder.embedText("hi")).vec.length, 384, "the embedder still works");
       // Still fine after all that.
       assert.equal((await model.generate(PROMPT, { maxTokens: 16, temperature: 0, repeatPenalty: 1 })).text, CONTINUATION);
       assert.ok(RigError.isInstance(error));
@@ -342,7 +349,7 @@ export default defineScenarios((scenario) => {
         assert.equal(result.text, CONTINUATION);
         assert.ok(ticks >= 10, `the event loop ran ${ticks} timers during the generation`);
       } finally {
-        model.dispose();
+        model.free();
       }
       await assert.rejects(model.generate(PROMPT), { instanceOf: InvalidArgumentError, field: "model" });
     },

@@ -19,13 +19,22 @@ impl LocalError {
         }
     }
 
-    /// A stable code for JavaScript.
-    pub fn code(&self) -> &'static str {
+    /// Its code: the same codes as every rig-wasm error.
+    pub fn code(&self) -> rig_wasm_errors::ErrorCode {
+        use rig_wasm_errors::ErrorCode;
         match self {
-            Self::Model(_) => "invalid_argument",
-            Self::Invalid { .. } => "invalid_argument",
-            Self::Compute(_) => "internal",
+            Self::Model(_) | Self::Invalid { .. } => ErrorCode::InvalidArgument,
+            Self::Compute(_) => ErrorCode::Internal,
         }
+    }
+
+    /// The error as JavaScript receives it, as rig-wasm's other module
+    /// reports its own.
+    pub fn to_bind_error(&self) -> rig_wasm_errors::BindError {
+        let mut error =
+            rig_wasm_errors::BindError::new(self.code(), self.to_string()).with_provider("local");
+        error.field = self.field().map(str::to_owned);
+        error
     }
 
     pub fn field(&self) -> Option<&str> {

@@ -12,12 +12,12 @@ use crate::embed::EmbeddingModel;
 use crate::error::LocalError;
 use crate::llm::{GenerateOptions, LanguageModel, LoadOptions};
 
+/// A JavaScript `Error` carrying the error's data as JSON in `rigError`, as
+/// `rig_wasm.wasm`'s errors do.
 fn js_error(error: LocalError) -> JsValue {
-    let out = js_sys::Error::new(&error.to_string());
-    let _ = js_sys::Reflect::set(&out, &"code".into(), &error.code().into());
-    if let Some(field) = error.field() {
-        let _ = js_sys::Reflect::set(&out, &"field".into(), &field.into());
-    }
+    let data = error.to_bind_error();
+    let out = js_sys::Error::new(&data.message);
+    let _ = js_sys::Reflect::set(&out, &"rigError".into(), &data.to_json().into());
     out.into()
 }
 
@@ -26,13 +26,23 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
 }
 
 /// The message of the last panic (a bug), kept for the trap report.
-static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
 
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        console_error(&format!(
+            "rig-wasm panicked (this is a bug, please report it): {message}"
+        ));
         if let Ok(mut slot) = LAST_PANIC.lock() {
-            *slot = info.to_string();
+            *slot = Some(message);
         }
     }));
 }
@@ -54,10 +64,10 @@ pub fn check_generate_options(options: &str) -> Result<(), JsValue> {
         .map_err(js_error)
 }
 
-/// What the last panic said (empty if none): read after a trap.
-#[wasm_bindgen(js_name = lastPanic)]
-pub fn last_panic() -> String {
-    LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default()
+/// The message of the last panic, once (read after a trap).
+#[wasm_bindgen(js_name = takePanicMessage)]
+pub fn take_panic_message() -> Option<String> {
+    LAST_PANIC.lock().ok().and_then(|mut slot| slot.take())
 }
 
 /// A model file being received in chunks, so JavaScript never holds the

@@ -30,6 +30,7 @@ export class CallContext {
   #unlisten: (() => void) | undefined;
   #reason: "abort" | "timeout" | undefined;
   #callerReason: unknown;
+  #deadline: number | undefined;
 
   constructor(options: CallOptions | undefined, defaultRetries: number) {
     const signal = options?.signal;
@@ -60,6 +61,7 @@ export class CallContext {
       }
     }
     if (timeoutMs !== undefined && this.#reason === undefined && Number.isFinite(timeoutMs) && timeoutMs > 0) {
+      this.#deadline = Date.now() + timeoutMs;
       this.#timer = setTimeout(() => this.#abort("timeout", undefined), timeoutMs);
     }
   }
@@ -80,6 +82,15 @@ export class CallContext {
   /** Whether the call was aborted or timed out. */
   get isAborted(): boolean {
     return this.#reason !== undefined;
+  }
+
+  /**
+   * Whether the call is past its timeout, even if the timer has not had a
+   * turn yet (work that blocked the thread, such as an in-process model).
+   */
+  overdue(): boolean {
+    if (this.#deadline !== undefined && this.#reason === undefined && Date.now() >= this.#deadline) this.#abort("timeout", undefined);
+    return this.isAborted;
   }
 
   /** The error for an aborted or timed-out call. */

@@ -6,6 +6,7 @@
  */
 import type { CallContext } from "./call.js";
 import type { BindError } from "./contract.js";
+import { bindErrorOf } from "./error-data.js";
 import {
   AbortError,
   APIError,
@@ -131,17 +132,5 @@ function errorFor(data: BindError, cause?: unknown): RigError {
       const unknown: never = data.code;
       return new InternalError(`${data.message} (code ${String(unknown)})`, options);
     }
-  }
-}
-
-/** The bind error a wasm exception carries, if it is one. */
-function bindErrorOf(error: unknown): BindError | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const json = (error as { rigError?: unknown }).rigError;
-  if (typeof json !== "string") return undefined;
-  try {
-    return JSON.parse(json) as BindError;
-  } catch {
-    return undefined;
   }
 }

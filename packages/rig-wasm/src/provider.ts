@@ -22,7 +22,7 @@ import { chunkStream, readBatch } from "./stream-source.js";
 import type { RigStream, StreamPart } from "./streaming.js";
 import { ToolBox, type Tool } from "./tools.js";
 import { Transport, type FetchLike } from "./transport.js";
-import { storeBridge, type VectorStore } from "./vector-store.js";
+import { storeBridge, type TextEmbedder, type VectorStore } from "./vector-store.js";
 import { Handle } from "./wasm.js";
 import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm/rig_wasm.js";
 
@@ -305,7 +305,7 @@ export class BaseCompletionModel {
 }
 
 /** The base of every provider's `EmbeddingModel`. */
-export class BaseEmbeddingModel {
+export class BaseEmbeddingModel implements TextEmbedder {
   readonly #inner: Handle<WasmEmbeddingModel>;
   readonly #defaults: Record<string, unknown>;
 

@@ -12,6 +12,7 @@
  * the embedding model you give it.
  */
 import { InternalError, InvalidArgumentError, VectorStoreError } from "./errors.js";
+import type { CallOptions } from "./call.js";
 import type { StoreQuery } from "./contract.js";
 import { callSync } from "./invoke.js";
 import { describeThrown, describeValue, isPlainObject, toJson, typeName } from "./json.js";
@@ -36,10 +37,15 @@ export interface VectorStore<Document = unknown> {
   topNIds?(request: VectorSearchRequest): SearchIdResult[] | Promise<SearchIdResult[]>;
 }
 
-/** Anything that embeds text (every provider's `EmbeddingModel`). */
+/**
+ * What embeds text: every provider's `EmbeddingModel` and the offline
+ * `LocalEmbeddingModel` implement it (with `signal` and `timeoutMs` per
+ * call), and any object of this shape (transformers.js, a service of your
+ * own) can stand in for them.
+ */
 export interface TextEmbedder {
-  embedText(text: string): Promise<{ vec: Float32Array | number[] }>;
-  embedTexts(texts: string[]): Promise<Array<{ vec: Float32Array | number[] }>>;
+  embedText(text: string, options?: CallOptions): Promise<{ vec: Float32Array | number[] }>;
+  embedTexts(texts: string[], options?: CallOptions): Promise<Array<{ vec: Float32Array | number[] }>>;
 }
 
 /** An entry with its vector. */

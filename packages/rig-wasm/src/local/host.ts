@@ -3,7 +3,8 @@
  * Worker / Node.js worker thread (`WorkerHost`). Both expose the same
  * asynchronous calls, so `LocalModel` does not care which.
  */
-import { AbortError, InternalError, InvalidArgumentError, RigError, type RigErrorCode } from "../errors.js";
+import { InternalError, InvalidArgumentError, RigError } from "../errors.js";
+import { errorFromData } from "../invoke.js";
 import { nodeImport, Runtime, type ErrorData, type GenerateOutcome, type LocalWasmInput, type StepData } from "./runtime.js";
 
 export interface Host {
@@ -12,14 +13,9 @@ export interface Host {
   terminate(): void;
 }
 
-/** `ErrorData` from the runtime as rig-wasm's error classes. */
+/** `ErrorData` from the runtime as rig-wasm's error classes (the same mapping as every error). */
 export function toLocalError(data: ErrorData): RigError {
-  if (data.code === "invalid_argument") {
-    return new InvalidArgumentError(data.field ?? "model", data.message, { provider: "local" });
-  }
-  if (data.code === "aborted") return new AbortError(data.message, { provider: "local" });
-  if (data.code === "internal") return new InternalError(data.message, { code: "internal", provider: "local" });
-  return new RigError(data.message, { code: data.code as RigErrorCode, provider: "local" });
+  return errorFromData(data);
 }
 
 function rethrow(error: unknown): never {
@@ -178,7 +174,7 @@ export class WorkerHost implements Host {
   }
 
   terminate(): void {
-    this.#fail(new InvalidArgumentError("model", "this local model was disposed"));
+    this.#fail(new InvalidArgumentError("model", "this local model was released with free() and cannot be used any more"));
     void this.#worker.terminate();
   }
 }

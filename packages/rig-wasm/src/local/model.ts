@@ -3,7 +3,10 @@
  * WebAssembly, offline, no key. Load from bytes, a URL (with progress) or a
  * file path (Node.js); generate text token by token; embed sentences.
  */
+import { CallContext, type CallOptions } from "../call.js";
 import { AbortError, InternalError, InvalidArgumentError, RigError } from "../errors.js";
+import type { Embedding } from "../provider.js";
+import type { TextEmbedder } from "../vector-store.js";
 import { describeThrown, isPlainObject, toJson, typeName } from "../json.js";
 import { asyncIterable } from "../stream-source.js";
 import type { RigStream } from "../streaming.js";
@@ -376,7 +379,7 @@ export class LocalModel {
   readonly #defaults: Record<string, unknown>;
   #stops: string[];
   #queue: Promise<unknown> = Promise.resolve();
-  #disposed = false;
+  #freed = false;
   /** A `fetch` that answers OpenAI Chat Completions requests with this model (what the agent uses). */
   readonly fetch: FetchLike;
 
@@ -476,7 +479,7 @@ export class LocalModel {
   }
 
   #check(): void {
-    if (this.#disposed) throw new InvalidArgumentError("model", "this LocalModel was disposed");
+    if (this.#freed) throw new InvalidArgumentError("model", "this LocalModel was released with free() and cannot be used any more");
   }
 
   /** Run `work` after every earlier generation (one at a time per model). */
@@ -646,15 +649,15 @@ export class LocalModel {
     await this.#serial(() => this.#host.call("reset", [this.#handle]));
   }
 
-  /** Free the model's memory (and stop its worker). */
-  dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
+  /** Release the model's memory now (and stop its worker); calls after this fail. `using` calls it too. */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
     release(this.#host, this.#handle);
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    this.free();
   }
 }
 
@@ -668,11 +671,8 @@ export interface EmbeddingModelFiles {
   config: ModelSource;
 }
 
-/** An embedding: the text and its unit-length vector. */
-export interface LocalEmbedding {
-  document: string;
-  vec: Float32Array;
-}
+/** An embedding: the text and its unit-length vector (the same shape as every embedding model's). */
+export type LocalEmbedding = Embedding;
 
 /**
  * A sentence embedding model (BERT, such as all-MiniLM-L6-v2) in
@@ -680,11 +680,11 @@ export interface LocalEmbedding {
  * Works wherever an embedding model does (`InMemoryVectorStore`, agents'
  * dynamic context).
  */
-export class LocalEmbeddingModel {
+export class LocalEmbeddingModel implements TextEmbedder {
   readonly dimensions: number;
   readonly #host: Host;
   readonly #handle: number;
-  #disposed = false;
+  #freed = false;
 
   private constructor(host: Host, handle: number, dimensions: number) {
     this.#host = host;
@@ -731,31 +731,45 @@ export class LocalEmbeddingModel {
     }
   }
 
-  async embedText(text: string): Promise<LocalEmbedding> {
-    const [embedding] = await this.embedTexts([text]);
+  /** Embed one text. */
+  async embedText(text: string, options?: CallOptions): Promise<LocalEmbedding> {
+    if (typeof text !== "string") throw new InvalidArgumentError("text", `must be a string, got ${typeName(text)}`);
+    const [embedding] = await this.embedTexts([text], options);
     return embedding!;
   }
 
-  async embedTexts(texts: string[]): Promise<LocalEmbedding[]> {
-    if (this.#disposed) throw new InvalidArgumentError("model", "this LocalEmbeddingModel was disposed");
+  /** Embed many texts, in order. `signal` and `timeoutMs` end the wait (a batch already running finishes in the runtime). */
+  async embedTexts(texts: string[], options?: CallOptions): Promise<LocalEmbedding[]> {
+    if (this.#freed) throw new InvalidArgumentError("model", "this LocalEmbeddingModel was released with free() and cannot be used any more");
     if (!Array.isArray(texts)) throw new InvalidArgumentError("texts", `must be an array of strings, got ${typeName(texts)}`);
     texts.forEach((t, i) => {
       if (typeof t !== "string") throw new InvalidArgumentError(`texts[${i}]`, `must be a string, got ${typeName(t)}`);
     });
     if (texts.length === 0) return [];
-    const flat = await this.#host.call<Float32Array>("embed", [this.#handle, JSON.stringify(texts)]);
+    const ctx = new CallContext(options, 0);
+    let flat: Float32Array;
+    try {
+      if (ctx.isAborted) throw ctx.error();
+      const work = this.#host.call<Float32Array>("embed", [this.#handle, JSON.stringify(texts)]);
+      flat = ctx.aborted === undefined ? await work : await Promise.race([work, ctx.aborted.then((): never => { throw ctx.error(); })]);
+      // An in-process runtime blocks the thread: its timer may not have had a turn.
+      if (ctx.overdue()) throw ctx.error();
+    } finally {
+      ctx.settle();
+    }
     const d = this.dimensions;
     return texts.map((document, i) => ({ document, vec: flat.slice(i * d, (i + 1) * d) }));
   }
 
-  dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
+  /** Release the model's memory now (and stop its worker); calls after this fail. `using` calls it too. */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
     release(this.#host, this.#handle);
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    this.free();
   }
 }
 

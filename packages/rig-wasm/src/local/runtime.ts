@@ -7,6 +7,8 @@
  * The module is separate from `rig_wasm.wasm` and loaded on first use, so
  * apps that only call cloud providers never download it.
  */
+import type { BindError, ErrorCode } from "../contract.js";
+import { bindErrorOf } from "../error-data.js";
 import initLocal, * as glue from "../../wasm/rig_wasm_local.js";
 import type { WasmEmbeddingModel, WasmFile, WasmLanguageModel } from "../../wasm/rig_wasm_local.js";
 
@@ -14,12 +16,8 @@ import type { WasmEmbeddingModel, WasmFile, WasmLanguageModel } from "../../wasm
 export type LocalWasmInput = WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>;
 
 /** An error that crosses the worker boundary as plain data. */
-export interface ErrorData {
-  name: string;
-  message: string;
-  code: string;
-  field?: string;
-}
+/** A failure of the runtime: the same data every rig-wasm error carries. */
+export type ErrorData = BindError;
 
 /** One generated token, as the wasm side reports it. */
 export interface StepData {
@@ -69,8 +67,8 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function runtimeError(code: string, message: string, field?: string): ErrorData {
-  return { name: "RigError", code, message, ...(field !== undefined && { field }) };
+function runtimeError(code: ErrorCode, message: string, field?: string): ErrorData {
+  return { code, message, isRetryable: false, provider: "local", ...(field !== undefined && { field }) };
 }
 
 /** A thrown value from the wasm side, as `ErrorData`. */
@@ -78,9 +76,9 @@ export function toErrorData(error: unknown): ErrorData {
   if (error instanceof WebAssembly.RuntimeError) {
     // A trap (a bug): the instance is unusable. Start a fresh one; models
     // loaded before are gone and say so when next used.
-    let panic = "";
+    let panic: string | undefined;
     try {
-      panic = glue.lastPanic();
+      panic = glue.takePanicMessage();
     } catch {
       // the instance may be too broken to ask
     }
@@ -92,14 +90,11 @@ export function toErrorData(error: unknown): ErrorData {
     generation += 1;
     return runtimeError("internal", `the local model crashed (${panic || error.message}); load it again`);
   }
-  if (typeof error === "object" && error !== null && "code" in error && typeof (error as ErrorData).code === "string") {
-    const e = error as ErrorData;
-    return runtimeError(e.code, e.message, e.field);
-  }
-  if (typeof error === "object" && error !== null && "message" in error && typeof (error as ErrorData).message === "string") {
-    const e = error as ErrorData;
-    return runtimeError(typeof e.code === "string" ? e.code : "internal", e.message, e.field);
-  }
+  // The module's errors carry their data as rig_wasm.wasm's do; errors made
+  // here already are that data.
+  const data = bindErrorOf(error);
+  if (data) return data;
+  if (typeof error === "object" && error !== null && "code" in error && "isRetryable" in error) return error as ErrorData;
   return runtimeError("internal", describe(error));
 }
 
@@ -142,7 +137,7 @@ export class Runtime {
   /** A loaded model by handle; a clear error once disposed or lost in a crash. */
   #entry<T>(models: Map<number, Entry<T>>, handle: number, what: string): T {
     const entry = models.get(handle);
-    if (entry === undefined) throw runtimeError("invalid_argument", `model: this ${what} was disposed`, "model");
+    if (entry === undefined) throw runtimeError("invalid_argument", `model: this ${what} was released with free() and cannot be used any more`, "model");
     if (entry.generation !== generation) {
       throw runtimeError("internal", `this ${what} was lost when the local runtime crashed; load it again`);
     }
