@@ -306,7 +306,7 @@ fn bad_input_is_an_error_not_a_panic() {
     let error = LanguageModel::load(truncated)
         .err()
         .expect("truncated file");
-    assert_eq!(error.code(), "invalid_argument");
+    assert_eq!(error.code().as_str(), "invalid_argument");
     let mut m = load(SMOL, true);
     assert!(m.start("", GenerateOptions::default()).is_err());
     let long = "word ".repeat(5000);
