@@ -1,6 +1,6 @@
 //! Conversions between the JSON shapes JavaScript users write and Rig's types.
 //!
-//! Inbound: chat history (`Message[]` in the design's `{role, content}` shape
+//! Inbound: chat history (`Message[]` in the `{role, content}` shape
 //! or plain strings), documents, tool definitions and low-level completion
 //! requests. Outbound: completion responses, usage and stream chunks, as the
 //! camelCase JSON the TypeScript types describe. Platform independent.
@@ -629,7 +629,7 @@ mod tests {
     }
 
     #[test]
-    fn design_shape_history() {
+    fn role_content_history() {
         let json = r#"[
             {"role":"user","content":[{"type":"text","text":"Hello"}]},
             {"role":"assistant","content":[{"type":"text","text":"Hi!"}]}

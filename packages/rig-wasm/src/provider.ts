@@ -247,7 +247,7 @@ export class BaseAgent {
     }
   }
 
-  /** The design's name for `promptStream`. */
+  /** `promptStream`, by its snake_case name. */
   prompt_stream(prompt: string, options?: AgentCallOptions & { history?: Message[] }): Promise<RigStream<StreamPart>> {
     return this.promptStream(prompt, options);
   }

@@ -2,7 +2,7 @@
  * JavaScript tools for Rig's agent loop.
  *
  * Two shapes are accepted:
- * - the design's object: `name()`, `definition(prompt)` (sync or async) and
+ * - a tool object: `name()`, `definition(prompt)` (sync or async) and
  *   `call(args)` (value or Promise), with state kept on the object (`this`);
  * - the short form: `{name, description, parameters, execute(args)}`, which
  *   `tool()` types.
@@ -16,7 +16,7 @@ import type { JsonSchema, ToolDefinition } from "./completion.js";
 import { InvalidArgumentError } from "./errors.js";
 import { describeThrown, describeValue, typeName } from "./json.js";
 
-/** The design's tool object. */
+/** A tool object: its name, its definition for a prompt, and the call. */
 export interface ToolObject {
   name(): string;
   definition(prompt: string): ToolDefinition | Promise<ToolDefinition>;
@@ -79,7 +79,7 @@ export class ToolBox {
     return this.#entries.length;
   }
 
-  /** Whether definitions can change per prompt (design-form tools). */
+  /** Whether definitions can change per prompt (tool objects). */
   get dynamic(): boolean {
     return this.#entries.some((entry) => entry.kind === "object");
   }

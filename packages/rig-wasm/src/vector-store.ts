@@ -1,7 +1,7 @@
 /**
  * Vector stores.
  *
- * The contract (the design's): any object with `topN(request)` returning
+ * The contract: any object with `topN(request)` returning
  * `[score, id, document]` tuples, best first (and optionally `topNIds`
  * returning `[score, id]`), sync or async. An agent's `dynamicContext.store`
  * can be any such object: a plain JavaScript store, `InMemoryVectorStore`,

@@ -26,7 +26,7 @@ fn hook(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 /// Install the panic hook (idempotent). The module installs it at start;
-/// the function stays for code written against the design's API.
+/// the function stays for code that installs it explicitly.
 #[wasm_bindgen(js_name = initPanicHook)]
 pub fn init_panic_hook() {
     std::panic::set_hook(Box::new(hook));

@@ -5,10 +5,13 @@
  */
 import { InternalError, InvalidArgumentError, RigError } from "../errors.js";
 import { errorFromData } from "../invoke.js";
-import { nodeImport, Runtime, type ErrorData, type GenerateOutcome, type LocalWasmInput, type StepData } from "./runtime.js";
+import { typeName } from "../json.js";
+import type { RuntimeOptions } from "./options.js";
+import { callRuntime, nodeImport, Runtime, type ErrorData, type GenerateOutcome, type LocalWasmInput, type RuntimeArgs, type RuntimeMethod, type RuntimeResult, type StepData, type WorkerRequest } from "./runtime.js";
 
 export interface Host {
-  call<T>(method: string, args: unknown[], transfer?: Transferable[]): Promise<T>;
+  /** Call runtime method `method` (its arguments and result typed by its name). */
+  call<M extends RuntimeMethod>(method: M, args: RuntimeArgs<M>, transfer?: Transferable[]): Promise<RuntimeResult<M>>;
   generate(args: [number, string, string], onStep: (step: StepData) => void, signal?: AbortSignal): Promise<GenerateOutcome>;
   terminate(): void;
 }
@@ -43,11 +46,9 @@ export class InProcessHost implements Host {
     return host;
   }
 
-  async call<T>(method: string, args: unknown[]): Promise<T> {
-    const fn = (this.#runtime as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
-    if (typeof fn !== "function") throw new InternalError(`unknown method ${method}`);
+  async call<M extends RuntimeMethod>(method: M, args: RuntimeArgs<M>): Promise<RuntimeResult<M>> {
     try {
-      return (await fn.apply(this.#runtime, args)) as T;
+      return (await callRuntime(this.#runtime, method, args)) as RuntimeResult<M>;
     } catch (error) {
       rethrow(error);
     }
@@ -139,7 +140,7 @@ export class WorkerHost implements Host {
     this.#pending.clear();
   }
 
-  #send(method: string, args: unknown[], transfer: Transferable[], onStep?: (step: StepData) => void): { id: number; done: Promise<unknown> } {
+  #send(request: Omit<WorkerRequest, "id">, transfer: Transferable[], onStep?: (step: StepData) => void): { id: number; done: Promise<unknown> } {
     const id = this.#next++;
     const done = new Promise<unknown>((resolve, reject) => {
       if (this.#dead !== undefined) {
@@ -149,7 +150,7 @@ export class WorkerHost implements Host {
       this.#pending.set(id, { resolve, reject, ...(onStep !== undefined && { onStep }) });
       this.#ref();
       try {
-        this.#worker.postMessage({ id, method, args }, transfer);
+        this.#worker.postMessage({ ...request, id }, transfer);
       } catch (error) {
         this.#pending.delete(id);
         reject(new InternalError(`could not send to the local model's worker: ${(error as Error).message}`, { cause: error }));
@@ -158,12 +159,12 @@ export class WorkerHost implements Host {
     return { id, done };
   }
 
-  async call<T>(method: string, args: unknown[], transfer: Transferable[] = []): Promise<T> {
-    return (await this.#send(method, args, transfer).done) as T;
+  async call<M extends RuntimeMethod>(method: M, args: RuntimeArgs<M>, transfer: Transferable[] = []): Promise<RuntimeResult<M>> {
+    return (await this.#send({ method, args } as Omit<WorkerRequest, "id">, transfer).done) as RuntimeResult<M>;
   }
 
   async generate(args: [number, string, string], onStep: (step: StepData) => void, signal?: AbortSignal): Promise<GenerateOutcome> {
-    const { id, done } = this.#send("generate", args, [], onStep);
+    const { id, done } = this.#send({ method: "generate", args }, [], onStep);
     const cancel = () => this.#worker.postMessage({ cancel: id });
     signal?.addEventListener("abort", cancel, { once: true });
     try {
@@ -177,4 +178,24 @@ export class WorkerHost implements Host {
     this.#fail(new InvalidArgumentError("model", "this local model was released with free() and cannot be used any more"));
     void this.#worker.terminate();
   }
+}
+
+/** The host `options.worker` asks for: in process, a new worker, or the caller's. */
+export async function chooseHost(options: RuntimeOptions): Promise<Host> {
+  const inPage = typeof window !== "undefined" && typeof document !== "undefined";
+  const worker = options.worker ?? inPage;
+  if (worker === false) return InProcessHost.create(options.wasm);
+  if (worker === true) return WorkerHost.create(options.wasm);
+  if (typeof worker === "object" && worker !== null && typeof (worker as Worker).postMessage === "function") {
+    return WorkerHost.create(options.wasm, worker as Worker);
+  }
+  throw new InvalidArgumentError("worker", `must be a boolean or a Worker, got ${typeName(worker)}`);
+}
+
+/** Free a model in its host, then stop the host (a worker: terminated). */
+export function release(host: Host, handle: number): void {
+  void host
+    .call("free", [handle])
+    .catch(() => undefined)
+    .finally(() => host.terminate());
 }

@@ -1,5 +1,5 @@
 /**
- * An in-process OpenAI Chat Completions endpoint backed by a `LocalModel`:
+ * An in-process OpenAI Chat Completions endpoint backed by a local model (a `ChatBackend`):
  * the `fetch` that `rig-wasm/local`'s `Agent` hands to Rig's
  * OpenAI-compatible client. So the agent loop, chat history, streaming,
  * dynamic context and tools run in Rig exactly as with a cloud provider;
@@ -16,7 +16,13 @@
  */
 import { AbortError, RigError } from "../errors.js";
 import type { FetchLike } from "../transport.js";
-import type { ChatMessage, GenerateOptions, LocalModel } from "./model.js";
+import type { ChatMessage, GenerateOptions, GenerateResult } from "./options.js";
+
+/** What the endpoint needs of a model: its name, and a generation that reports text as it comes. */
+export interface ChatBackend {
+  readonly id: string;
+  run(input: string | ChatMessage[], options: GenerateOptions | undefined, onText: (text: string) => void, extraStops?: string[]): Promise<Omit<GenerateResult, "text">>;
+}
 
 interface OpenAIMessage {
   role: string;
@@ -161,7 +167,7 @@ function abortError(signal: AbortSignal | undefined): unknown {
 }
 
 /** The handler for `model`: a `fetch`. */
-export function chatCompletionsHandler(model: LocalModel): FetchLike {
+export function chatCompletionsHandler(model: ChatBackend): FetchLike {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = typeof Request !== "undefined" && input instanceof Request ? input : undefined;
     const url = new URL(request?.url ?? String(input));

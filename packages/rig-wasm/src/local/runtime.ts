@@ -314,3 +314,28 @@ export class Runtime {
     }
   }
 }
+
+/** The runtime's methods a host calls by name (`generate` streams, so it has its own call). */
+export type RuntimeMethod = {
+  [K in keyof Runtime]: Runtime[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof Runtime] extends infer M
+  ? Exclude<M, "generate">
+  : never;
+
+/** The arguments of runtime method `M`. */
+export type RuntimeArgs<M extends RuntimeMethod> = Parameters<Runtime[M]>;
+
+/** What runtime method `M` resolves to. */
+export type RuntimeResult<M extends RuntimeMethod> = Awaited<ReturnType<Runtime[M]>>;
+
+/** A message to the worker: one method call by name, or `generate`, or a cancel. */
+export type WorkerRequest =
+  | { [M in RuntimeMethod]: { id: number; method: M; args: RuntimeArgs<M> } }[RuntimeMethod]
+  | { id: number; method: "generate"; args: [handle: number, prompt: string, optionsJson: string] };
+
+/** Run method `method` of `runtime` (a host in process, or the worker, dispatching by name). */
+export function callRuntime<M extends RuntimeMethod>(runtime: Runtime, method: M, args: RuntimeArgs<M>): RuntimeResult<M> | Promise<RuntimeResult<M>> {
+  const fn = runtime[method] as unknown as (...a: RuntimeArgs<M>) => RuntimeResult<M> | Promise<RuntimeResult<M>>;
+  if (typeof fn !== "function") throw runtimeError("internal", `the local runtime has no method ${String(method)}`);
+  return fn.apply(runtime, args);
+}

@@ -5,13 +5,7 @@
  *   in:  { id, method, args }   { cancel: id }
  *   out: { id, ok }   { id, error }   { id, step }   (steps stream for "generate")
  */
-import { nodeImport, Runtime, toErrorData, type LocalWasmInput } from "./runtime.js";
-
-export interface Request {
-  id: number;
-  method: string;
-  args: unknown[];
-}
+import { callRuntime, nodeImport, Runtime, toErrorData, type WorkerRequest } from "./runtime.js";
 
 interface Port {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -21,31 +15,22 @@ const runtime = new Runtime();
 const cancelled = new Set<number>();
 const active = new Set<number>();
 
-async function handle(port: Port, request: Request): Promise<void> {
-  const { id, method, args } = request;
+async function handle(port: Port, request: WorkerRequest): Promise<void> {
+  const { id } = request;
   active.add(id);
   try {
     let result: unknown;
-    switch (method) {
-      case "init":
-        result = await runtime.init(args[0] as LocalWasmInput | undefined);
-        break;
-      case "generate": {
-        const [handle, prompt, options] = args as [number, string, string];
-        result = await runtime.generate(
-          handle,
-          prompt,
-          options,
-          (step) => port.postMessage({ id, step }),
-          () => cancelled.has(id),
-        );
-        break;
-      }
-      default: {
-        const fn = (runtime as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
-        if (typeof fn !== "function") throw { name: "RigError", code: "internal", message: `unknown method ${method}` };
-        result = fn.apply(runtime, args);
-      }
+    if (request.method === "generate") {
+      const [handle, prompt, options] = request.args;
+      result = await runtime.generate(
+        handle,
+        prompt,
+        options,
+        (step) => port.postMessage({ id, step }),
+        () => cancelled.has(id),
+      );
+    } else {
+      result = await callRuntime(runtime, request.method, request.args);
     }
     const transfer = ArrayBuffer.isView(result) ? [result.buffer as ArrayBuffer] : [];
     port.postMessage({ id, ok: result }, transfer);
@@ -58,7 +43,7 @@ async function handle(port: Port, request: Request): Promise<void> {
 }
 
 function onMessage(port: Port, data: unknown): void {
-  const message = data as Request | { cancel: number };
+  const message = data as WorkerRequest | { cancel: number };
   if ("cancel" in message) {
     if (active.has(message.cancel)) cancelled.add(message.cancel);
     return;

@@ -13,23 +13,21 @@ import { InvalidArgumentError } from "../errors.js";
 import { isPlainObject, typeName } from "../json.js";
 import { agentFor, completionModelFor, type AgentOptions, type CompletionModelOptions } from "../provider.js";
 import type { CompatibleOptions } from "./compatible.js";
-import { LocalModel } from "../local/model.js";
+import { LocalModel } from "../local/language-model.js";
 
-export {
-  LocalModel,
-  LocalEmbeddingModel,
-  type ChatMessage,
-  type EmbeddingModelFiles,
-  type GenerateOptions,
-  type GenerateResult,
-  type LoadProgress,
-  type LocalEmbedding,
-  type LocalModelInfo,
-  type LocalModelOptions,
-  type ModelSource,
-  type RuntimeOptions,
-  type TextStream,
-} from "../local/model.js";
+export { LocalModel } from "../local/language-model.js";
+export { LocalEmbeddingModel, type EmbeddingModelFiles, type LocalEmbedding } from "../local/embedding-model.js";
+export type {
+  ChatMessage,
+  GenerateOptions,
+  GenerateResult,
+  LoadProgress,
+  LocalModelInfo,
+  LocalModelOptions,
+  RuntimeOptions,
+  TextStream,
+} from "../local/options.js";
+export type { ModelSource } from "../local/source.js";
 export type { LocalWasmInput } from "../local/runtime.js";
 
 /** The base URL the agent's requests carry (they never leave the process). */
