@@ -165,3 +165,14 @@ export function tinyReads(seed = 7) {
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
+
+/** An `add(a, b)` tool, for tool-calling scenarios. */
+export async function addTool() {
+  const { tool } = await import("rig-wasm");
+  return tool({
+    name: "add",
+    description: "Add two numbers",
+    parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
+    execute: ({ a, b }) => a + b,
+  });
+}

@@ -4,8 +4,7 @@
 // carries those turns on the wire as the provider sent them (reasoning with
 // its signature or item id, the call, the result). Runs in Node and Chromium.
 
-import { tool } from "rig-wasm";
-import { assert, defineScenarios, recorded, script, session } from "./harness.mjs";
+import { addTool, assert, defineScenarios, recorded, script, session } from "./harness.mjs";
 import { PROVIDERS, chatOptions } from "./providers.scenarios.mjs";
 
 const FIRST = "I should add.";
@@ -70,13 +69,6 @@ const FAMILIES = [
   ["ollama", undefined, "ollama"],
 ];
 
-const add = () =>
-  tool({
-    name: "add",
-    description: "Add two numbers",
-    parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
-    execute: ({ a, b }) => a + b,
-  });
 
 /** The reasoning texts of a list of messages, in order. */
 const reasoningOf = (messages) => messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((part) => part.type === "reasoning").map((part) => part.text);
@@ -96,7 +88,7 @@ export default defineScenarios((scenario) => {
           { turn: { reasoning: SECOND, text: "The sum is 5." } },
           { turn: { text: "You are welcome." } },
         );
-        const agent = new Agent(chatOptions(p, env.mockUrl, sid, { tools: [add()] }));
+        const agent = new Agent(chatOptions(p, env.mockUrl, sid, { tools: [await addTool()] }));
         let messages;
         if (how === "generate") {
           const response = await agent.generate("Add 2 and 3");

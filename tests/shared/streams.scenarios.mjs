@@ -9,8 +9,8 @@
 // turn; two parallel calls of the same tool; an error event mid-stream.
 // Runs in Node and Chromium.
 
-import { RigError, tool } from "rig-wasm";
-import { assert, defineScenarios, recorded, script, session, tinyReads } from "./harness.mjs";
+import { RigError } from "rig-wasm";
+import { addTool, assert, defineScenarios, recorded, script, session, tinyReads } from "./harness.mjs";
 import { PROVIDERS, chatOptions } from "./providers.scenarios.mjs";
 
 const WIRES = [
@@ -34,13 +34,6 @@ const SHAPES = {
 
 const TEXT = "Zürich — 東京 🚀 naïve café, «ok».";
 
-const add = () =>
-  tool({
-    name: "add",
-    description: "Add two numbers",
-    parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
-    execute: ({ a, b }) => a + b,
-  });
 
 /** Every part of a stream, and the error it ended with (if any). */
 async function drain(stream) {
@@ -133,7 +126,7 @@ export default defineScenarios((scenario) => {
       scenario(`${label}, ${shapeName}: a tool call as the first turn, then the answer`, async (env) => {
         const id = session(`stream-tool-${p.id}`);
         await script(env.mockUrl, id, item({ toolCalls: [{ id: "call_first", name: "add", arguments: { a: 2, b: 3 } }] }), item({ text: "The sum is 5." }));
-        const agent = await agentFor(env, id, { tools: [add()] });
+        const agent = await agentFor(env, id, { tools: [await addTool()] });
         const { parts, error } = await drain(await agent.promptStream("Add 2 and 3"));
         assert.equal(error, undefined, `no error (${error?.message})`);
         // Cohere sends its tool plan first, which Rig reports as reasoning.
@@ -178,7 +171,7 @@ export default defineScenarios((scenario) => {
           }),
           item({ text: "3 and 70." }),
         );
-        const agent = await agentFor(env, id, { tools: [add()] });
+        const agent = await agentFor(env, id, { tools: [await addTool()] });
         const { parts, error } = await drain(await agent.promptStream("Add both"));
         assert.equal(error, undefined, `no error (${error?.message})`);
         checkIds(parts);

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use crate::contract::{self, ContentPart, ResponseMessage};
 use crate::error::BindError;
-use crate::options::{document, type_name, DocumentInput};
+use crate::options::{document, type_name, DocumentData};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -294,21 +294,21 @@ fn assistant_parts(content: &Value, path: &str) -> Result<Vec<AssistantContent>,
     Ok(out)
 }
 
-/// Documents in the order given; an empty id becomes `doc_<index>`.
-pub fn rig_documents(inputs: &[DocumentInput], prefix: &str) -> Vec<Document> {
+/// Documents in the order given; one without an id becomes `<prefix><index>`.
+pub fn rig_documents(inputs: &[DocumentData], prefix: &str) -> Vec<Document> {
     inputs
         .iter()
         .enumerate()
         .map(|(index, input)| Document {
-            id: if input.id.is_empty() {
-                format!("{prefix}{index}")
-            } else {
-                input.id.clone()
-            },
+            id: input
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("{prefix}{index}")),
             text: input.text.clone(),
             additional_props: input
                 .additional_props
                 .iter()
+                .flatten()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect::<HashMap<_, _>>(),
         })
@@ -820,11 +820,11 @@ mod tests {
         );
     }
 
-    fn unreachable_doc() -> DocumentInput {
-        DocumentInput {
-            id: "failed".into(),
+    fn unreachable_doc() -> DocumentData {
+        DocumentData {
+            id: Some("failed".into()),
             text: String::new(),
-            additional_props: Default::default(),
+            additional_props: None,
         }
     }
 

@@ -49,13 +49,7 @@ pub struct ConnectionOptions {
     pub name: Option<String>,
 }
 
-/// A static context document.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentInput {
-    pub id: String,
-    pub text: String,
-    pub additional_props: BTreeMap<String, String>,
-}
+pub use crate::contract::DocumentData;
 
 /// Options of `new Agent({...})`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -68,7 +62,7 @@ pub struct AgentOptions {
     pub max_tokens: Option<u64>,
     pub additional_params: Option<Value>,
     pub max_turns: Option<usize>,
-    pub context: Vec<DocumentInput>,
+    pub context: Vec<DocumentData>,
     /// `dynamicContext.sample`, when a store is attached.
     pub dynamic_context_sample: Option<usize>,
 }
@@ -445,7 +439,7 @@ fn required_model(map: &Map<String, Value>, name: &str) -> Result<String, BindEr
     non_empty_string(map, name)?.ok_or_else(|| BindError::invalid(name, "is required"))
 }
 
-fn documents(map: &Map<String, Value>) -> Result<Vec<DocumentInput>, BindError> {
+fn documents(map: &Map<String, Value>) -> Result<Vec<DocumentData>, BindError> {
     let Some(value) = field(map, "context") else {
         return Ok(Vec::new());
     };
@@ -463,12 +457,12 @@ fn documents(map: &Map<String, Value>) -> Result<Vec<DocumentInput>, BindError> 
 }
 
 /// A document: `{id, text, additionalProps?}` or a bare string.
-pub fn document(value: &Value, path: &str) -> Result<DocumentInput, BindError> {
+pub fn document(value: &Value, path: &str) -> Result<DocumentData, BindError> {
     match value {
-        Value::String(text) => Ok(DocumentInput {
-            id: String::new(),
+        Value::String(text) => Ok(DocumentData {
+            id: None,
             text: text.clone(),
-            additional_props: BTreeMap::new(),
+            additional_props: None,
         }),
         Value::Object(map) => {
             let text = match map.get("text") {
@@ -482,9 +476,9 @@ pub fn document(value: &Value, path: &str) -> Result<DocumentInput, BindError> {
                 None => return Err(BindError::invalid(format!("{path}.text"), "is required")),
             };
             let id = match map.get("id") {
-                None | Some(Value::Null) => String::new(),
-                Some(Value::String(id)) => id.clone(),
-                Some(Value::Number(n)) => n.to_string(),
+                None | Some(Value::Null) => None,
+                Some(Value::String(id)) => Some(id.clone()).filter(|id| !id.is_empty()),
+                Some(Value::Number(n)) => Some(n.to_string()),
                 Some(other) => {
                     return Err(BindError::invalid(
                         format!("{path}.id"),
@@ -508,10 +502,10 @@ pub fn document(value: &Value, path: &str) -> Result<DocumentInput, BindError> {
                     additional_props.insert(key.clone(), text);
                 }
             }
-            Ok(DocumentInput {
+            Ok(DocumentData {
                 id,
                 text,
-                additional_props,
+                additional_props: (!additional_props.is_empty()).then_some(additional_props),
             })
         }
         other => Err(BindError::invalid(

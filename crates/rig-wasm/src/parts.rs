@@ -14,12 +14,18 @@ use rig_core::completion::message::AssistantContent;
 use crate::contract::{FinishReason, StreamPart};
 use crate::convert;
 
+/// An open part of the current model call.
+struct Open {
+    id: String,
+    tool_name: String,
+}
+
 /// Maps one run's stream items to parts, in order.
 #[derive(Default)]
 pub struct PartMapper {
     step: u32,
-    /// The kind and (for tool calls) the tool name of every open part.
-    open: HashMap<Part, (PartKind, String)>,
+    /// Every open part: its id and (for tool calls) the tool's name.
+    open: HashMap<Part, Open>,
     /// Calls already reported by a `toolCallEnd`.
     ended_calls: HashSet<String>,
 }
@@ -96,16 +102,22 @@ impl PartMapper {
                 let id = self.id(part);
                 let tool_name = name.map(|n| n.to_string()).unwrap_or_default();
                 match kind {
-                    PartKind::Text => out.push(StreamPart::TextStart { id, text: () }),
-                    PartKind::Reasoning => out.push(StreamPart::ReasoningStart { id, text: () }),
+                    PartKind::Text => out.push(StreamPart::TextStart {
+                        id: id.clone(),
+                        text: (),
+                    }),
+                    PartKind::Reasoning => out.push(StreamPart::ReasoningStart {
+                        id: id.clone(),
+                        text: (),
+                    }),
                     PartKind::ToolCall => out.push(StreamPart::ToolCallStart {
-                        id,
+                        id: id.clone(),
                         tool_name: tool_name.clone(),
                         text: (),
                     }),
                     _ => return,
                 }
-                self.open.insert(part, (kind, tool_name));
+                self.open.insert(part, Open { id, tool_name });
             }
             StreamEvent::Text { part, text } => {
                 let id = self.open_id(part, PartKind::Text, out);
@@ -124,7 +136,7 @@ impl PartMapper {
                 let tool_name = self
                     .open
                     .get(&part)
-                    .map(|(_, name)| name.clone())
+                    .map(|open| open.tool_name.clone())
                     .unwrap_or_default();
                 out.push(StreamPart::ToolCallDelta {
                     id,
@@ -180,11 +192,21 @@ impl PartMapper {
         }
     }
 
-    /// The id of `part`, opening it first if its start was not seen.
+    /// The id of `part` (made once, when it opens), opening it first if its
+    /// start was not seen.
     fn open_id(&mut self, part: Part, kind: PartKind, out: &mut Vec<StreamPart>) -> String {
+        if let Some(open) = self.open.get(&part) {
+            return open.id.clone();
+        }
         let id = self.id(part);
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.open.entry(part) {
-            slot.insert((kind, String::new()));
+        self.open.insert(
+            part,
+            Open {
+                id: id.clone(),
+                tool_name: String::new(),
+            },
+        );
+        {
             out.push(match kind {
                 PartKind::Reasoning => StreamPart::ReasoningStart {
                     id: id.clone(),
