@@ -377,22 +377,23 @@ pub struct EmbeddingModelInput {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentCallInput {
+    #[serde(flatten)]
+    pub call: ModelCallInput,
     /// Model calls for this prompt (overrides the agent's `maxTurns`).
     pub max_turns: Option<u32>,
     pub temperature: Option<f64>,
     pub max_tokens: Option<u32>,
-    /// Retries for this call (default: the model's `maxRetries`).
-    pub max_retries: Option<u32>,
-    /// Fails the call with a `TimeoutError` after this many milliseconds.
-    pub timeout_ms: Option<f64>,
 }
 
-/// Options of one model call (`completion`, `embedText`, `embedTexts`).
+/// Options of one model call (`completion`, `embedText`, `embedTexts`); an
+/// agent call takes these too.
 #[cfg_attr(test, derive(TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelCallInput {
+    /// Retries for this call (default: the model's `maxRetries`).
     pub max_retries: Option<u32>,
+    /// Fails the call with a `TimeoutError` after this many milliseconds.
     pub timeout_ms: Option<f64>,
 }
 

@@ -1003,11 +1003,13 @@ mod tests {
         .is_ok());
 
         let call = AgentCallInput {
+            call: ModelCallInput {
+                max_retries: Some(0),
+                timeout_ms: Some(1.0),
+            },
             max_turns: Some(1),
             temperature: Some(1.0),
             max_tokens: Some(1),
-            max_retries: Some(0),
-            timeout_ms: Some(1.0),
         };
         assert_eq!(keys(&call), sorted(&[CALL_FIELDS]));
         let model_call = ModelCallInput {

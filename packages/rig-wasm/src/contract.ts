@@ -333,9 +333,18 @@ maxRetries?: number,
 timeoutMs?: number, };
 
 /**
- * Options of one model call (`completion`, `embedText`, `embedTexts`).
+ * Options of one model call (`completion`, `embedText`, `embedTexts`); an
+ * agent call takes these too.
  */
-export type ModelCallInput = { maxRetries?: number, timeoutMs?: number, };
+export type ModelCallInput = { 
+/**
+ * Retries for this call (default: the model's `maxRetries`).
+ */
+maxRetries?: number, 
+/**
+ * Fails the call with a `TimeoutError` after this many milliseconds.
+ */
+timeoutMs?: number, };
 
 /**
  * Azure's own options.
