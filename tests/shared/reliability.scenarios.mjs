@@ -482,6 +482,35 @@ export default defineScenarios((scenario) => {
     await healthy(bounded);
   });
 
+  scenario("errors: every class made in JavaScript carries its own stable code", async () => {
+    const errors = await import("rig-wasm/errors");
+    const expected = {
+      APIError: "http_error",
+      AuthenticationError: "authentication",
+      NotFoundError: "not_found",
+      BadRequestError: "bad_request",
+      ServerError: "server_error",
+      ConnectionError: "connection_error",
+      TimeoutError: "timeout",
+      AbortError: "aborted",
+      InvalidResponseError: "invalid_response",
+      ToolError: "tool_error",
+      MaxTurnsError: "max_turns",
+      VectorStoreError: "vector_store",
+      UnsupportedError: "unsupported",
+      InternalError: "internal",
+      NotInitializedError: "not_initialized",
+      RateLimitError: "rate_limited",
+    };
+    for (const [name, code] of Object.entries(expected)) {
+      const error = new errors[name]("message");
+      assert.equal(error.code, code, name);
+      assert.ok(error instanceof errors.RigError, name);
+    }
+    assert.equal(new errors.InvalidArgumentError("field", "message").code, "invalid_argument");
+    assert.equal(new errors.NotFoundError("m", { code: "not_found", statusCode: 404 }).statusCode, 404);
+  });
+
   // -------------------------------------------------------------------- abort
   scenario("abort: an already-aborted signal rejects with AbortError before any request", async (env) => {
     const { agent, id } = make(env);

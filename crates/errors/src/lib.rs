@@ -108,6 +108,14 @@ pub fn status_is_retryable(status: u16) -> bool {
     matches!(status, 408 | 409 | 429 | 500..=599)
 }
 
+/// What answered an HTTP call: a model provider, or a vector database the
+/// TypeScript layer calls itself. Only the hints in messages differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Model,
+    Database,
+}
+
 /// A failure on its way to JavaScript (the data of every `RigError`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
@@ -165,12 +173,24 @@ impl BindError {
         self
     }
 
-    /// A non-success HTTP reply from `provider`.
+    /// A non-success HTTP reply from a model `provider`.
     pub fn http(provider: &str, status: u16, body: Option<&str>, detail: &str) -> Self {
+        Self::http_from(Service::Model, provider, status, body, detail)
+    }
+
+    /// A non-success HTTP reply from `service`, of the given kind.
+    pub fn http_from(
+        kind: Service,
+        provider: &str,
+        status: u16,
+        body: Option<&str>,
+        detail: &str,
+    ) -> Self {
         let code = ErrorCode::from_status(status);
-        let hint = match code {
-            ErrorCode::Authentication => " (check the apiKey)",
-            ErrorCode::NotFound => " (check the model name and baseURL)",
+        let hint = match (code, kind) {
+            (ErrorCode::Authentication, _) => " (check the apiKey)",
+            (ErrorCode::NotFound, Service::Model) => " (check the model name and baseURL)",
+            (ErrorCode::NotFound, Service::Database) => " (check the collection and url)",
             _ => "",
         };
         let summary = body
@@ -231,13 +251,21 @@ pub fn truncate_body(body: &str) -> String {
 
 /// The human message inside a provider's JSON error envelope, when there is
 /// one: OpenAI `{error: {message}}`, Anthropic `{error: {message}}`, Gemini
-/// `{error: {message}}`, Cohere/Mistral `{message}`, Ollama `{error: "…"}`.
+/// `{error: {message}}`, Cohere/Mistral `{message}`, Ollama `{error: "…"}`,
+/// Chroma `{error: kind, message}`, Qdrant `{status: {error}}`.
 pub fn provider_error_message(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
     let candidate = value
         .get("error")
         .and_then(|error| match error {
-            serde_json::Value::String(text) => Some(text.clone()),
+            // Chroma: `{"error": "<kind>", "message": "…"}`; Ollama: `{"error": "…"}`.
+            serde_json::Value::String(text) => Some(
+                value
+                    .get("message")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or(text)
+                    .to_owned(),
+            ),
             serde_json::Value::Object(map) => map
                 .get("message")
                 .and_then(|m| m.as_str())
@@ -253,6 +281,14 @@ pub fn provider_error_message(body: &str) -> Option<String> {
         .or_else(|| {
             value
                 .get("detail")
+                .and_then(|m| m.as_str())
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            // Qdrant: `{"status": {"error": "…"}}`.
+            value
+                .get("status")
+                .and_then(|status| status.get("error"))
                 .and_then(|m| m.as_str())
                 .map(str::to_owned)
         })?;
@@ -298,6 +334,29 @@ mod tests {
             "openai returned HTTP 401 (check the apiKey): Incorrect API key provided"
         );
         assert_eq!(error.response_body.as_deref(), Some(body));
+    }
+
+    #[test]
+    fn database_errors_read_qdrant_and_chroma_envelopes() {
+        let qdrant =
+            r#"{"status":{"error":"Not found: Collection `docs` doesn't exist!"},"time":0.0}"#;
+        let error = BindError::http_from(Service::Database, "qdrant", 404, Some(qdrant), "raw");
+        assert_eq!(error.code, ErrorCode::NotFound);
+        assert_eq!(
+            error.message,
+            "qdrant returned HTTP 404 (check the collection and url): Not found: Collection `docs` doesn't exist!"
+        );
+        let chroma = r#"{"error":"InvalidArgumentError","message":"Collection expecting embedding with dimension of 3, got 4"}"#;
+        let error = BindError::http_from(Service::Database, "chroma", 400, Some(chroma), "raw");
+        assert_eq!(error.code, ErrorCode::BadRequest);
+        assert_eq!(
+            error.message,
+            "chroma returned HTTP 400: Collection expecting embedding with dimension of 3, got 4"
+        );
+        assert_eq!(
+            provider_error_message(r#"{"error":"model 'x' not found"}"#).as_deref(),
+            Some("model 'x' not found")
+        );
     }
 
     #[test]

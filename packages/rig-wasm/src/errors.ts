@@ -44,7 +44,7 @@ export class RigError extends Error {
   constructor(message: string, options: RigErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.code = options.code ?? "internal";
+    this.code = options.code ?? (new.target as { defaultCode?: RigErrorCode }).defaultCode ?? "internal";
     this.isRetryable = options.isRetryable ?? false;
     if (options.statusCode !== undefined) this.statusCode = options.statusCode;
     if (options.provider !== undefined) this.provider = options.provider;
@@ -95,13 +95,22 @@ export class NotInitializedError extends RigError {
 }
 
 /** A provider answered with a non-success HTTP status. */
-export class APIError extends RigError {}
+export class APIError extends RigError {
+  /** The code of errors of this class made without one. */
+  static readonly defaultCode: RigErrorCode = "http_error";
+}
 /** 401/403: the credentials were rejected. */
-export class AuthenticationError extends APIError {}
+export class AuthenticationError extends APIError {
+  static override readonly defaultCode: RigErrorCode = "authentication";
+}
 /** 404: the model or endpoint does not exist. */
-export class NotFoundError extends APIError {}
+export class NotFoundError extends APIError {
+  static override readonly defaultCode: RigErrorCode = "not_found";
+}
 /** 400/422: the provider rejected the request. */
-export class BadRequestError extends APIError {}
+export class BadRequestError extends APIError {
+  static override readonly defaultCode: RigErrorCode = "bad_request";
+}
 /** 429: too many requests (after the built-in retries). */
 export class RateLimitError extends APIError {
   /** How long the provider asked to wait, when it said. */
@@ -112,7 +121,9 @@ export class RateLimitError extends APIError {
   }
 }
 /** 5xx: the provider failed (after the built-in retries). */
-export class ServerError extends APIError {}
+export class ServerError extends APIError {
+  static override readonly defaultCode: RigErrorCode = "server_error";
+}
 /** No HTTP response at all: DNS, refused or reset connection, CORS in a browser. */
 export class ConnectionError extends RigError {
   constructor(message: string, options: RigErrorOptions = {}) {
@@ -136,14 +147,24 @@ export class AbortError extends RigError {
   }
 }
 /** The provider's reply was not what its API promises (bad JSON, cut-off stream). */
-export class InvalidResponseError extends RigError {}
+export class InvalidResponseError extends RigError {
+  static readonly defaultCode: RigErrorCode = "invalid_response";
+}
 /** A tool was defined wrongly. */
-export class ToolError extends RigError {}
+export class ToolError extends RigError {
+  static readonly defaultCode: RigErrorCode = "tool_error";
+}
 /** The agent used all its turns without a final answer. */
-export class MaxTurnsError extends RigError {}
+export class MaxTurnsError extends RigError {
+  static readonly defaultCode: RigErrorCode = "max_turns";
+}
 /** A vector store failed or returned malformed results. */
-export class VectorStoreError extends RigError {}
+export class VectorStoreError extends RigError {
+  static readonly defaultCode: RigErrorCode = "vector_store";
+}
 /** The provider or model does not support what was asked. */
-export class UnsupportedError extends RigError {}
+export class UnsupportedError extends RigError {
+  static readonly defaultCode: RigErrorCode = "unsupported";
+}
 /** A bug in rig-wasm. The instance recovers; please report it. */
 export class InternalError extends RigError {}
