@@ -146,6 +146,21 @@ export function trapped(): Promise<never> {
   return trapWatch.promise;
 }
 
+/** Something that saves what it holds in the instance before the instance is replaced. */
+export interface Survivor {
+  saveBeforeReset(): void;
+}
+
+const survivors = new Set<WeakRef<Survivor>>();
+let survivorsAdded = 0;
+
+/** Ask `survivor` to save itself before every instance reset (held weakly). */
+export function survive(survivor: Survivor): void {
+  survivors.add(new WeakRef(survivor));
+  // Drop the references of collected survivors now and then.
+  if (++survivorsAdded % 256 === 0) for (const ref of survivors) if (ref.deref() === undefined) survivors.delete(ref);
+}
+
 /**
  * The instance trapped: describe the trap, fail every call in flight, and
  * start a fresh instance. Returns the error to report.
@@ -164,6 +179,20 @@ export function recover(trap: unknown): RigError {
   );
   const watch = trapWatch;
   trapWatch = newTrapWatch();
+  // The trapped instance's memory is intact: what can be read out of it
+  // (vector stores' indexes) is saved now and rebuilt in the fresh instance.
+  for (const ref of survivors) {
+    const survivor = ref.deref();
+    if (survivor === undefined) {
+      survivors.delete(ref);
+      continue;
+    }
+    try {
+      survivor.saveBeforeReset();
+    } catch {
+      // this one is lost; it says so when next used
+    }
+  }
   instanceGeneration += 1;
   try {
     glue.__wbg_reset_state();
@@ -218,6 +247,11 @@ export class Handle<T extends { free(): void }> {
   release(): void {
     this.#pins -= 1;
     if (this.#pins === 0 && this.#freeRequested) this.#dispose();
+  }
+
+  /** The object as it is (to save what it holds before a reset); `undefined` once freed or made in a replaced instance. */
+  live(): T | undefined {
+    return this.#freeRequested || this.stale ? undefined : this.#value;
   }
 
   /** Whether the object was made in an instance that has since been replaced. */
