@@ -23,6 +23,7 @@
 //   deltas=100000       stream that many text deltas ("x ") instead of the answer
 //   chunk=256           write the stream in network chunks of this many bytes
 //   pace=20             wait this many ms between stream events
+// Under /qdrant: a stand-in for Qdrant's REST routes (mock/qdrant.mjs).
 // Requests carrying `x-mock-session: <id>` are recorded under that session, and
 // a session can be scripted with exact turns, in process (`server.enqueue`)
 // or over HTTP, so the same test code runs in Node and in a browser:
@@ -33,6 +34,7 @@ import http from "node:http";
 import { respond, tokens, words } from "./brain.mjs";
 import { wires as openaiWires } from "./wires.mjs";
 import { nativeWires } from "./wires-native.mjs";
+import { qdrantStandIn } from "./qdrant.mjs";
 
 const wires = [...nativeWires, ...openaiWires];
 
@@ -97,6 +99,7 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
   };
   const counters = new Map();
   const sockets = new Set();
+  const qdrant = qdrantStandIn();
 
   const server = http.createServer(async (req, res) => {
     try {
@@ -127,6 +130,18 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
     const url = new URL(req.url, "http://mock");
     const raw = await readBody(req);
     if (url.pathname.startsWith("/__mock/")) return control(req, res, url, raw);
+    if (url.pathname.startsWith("/qdrant/")) {
+      let parsed;
+      try {
+        parsed = raw.length ? JSON.parse(raw.toString("utf8")) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      const out = qdrant.handle(req.method, url.pathname.slice("/qdrant".length), url.searchParams, parsed);
+      res.writeHead(out.status, { "content-type": "application/json", ...CORS });
+      res.end(JSON.stringify(out.body));
+      return;
+    }
     let body;
     try {
       body = raw.length ? JSON.parse(raw.toString("utf8")) : {};
@@ -141,8 +156,14 @@ export async function startMockServer({ port = 0, host = "127.0.0.1", log = fals
       headers: req.headers,
       body,
       session: typeof sessionHeader === "string" ? sessionHeader : "default",
+      // When the request came and when its reply was done (concurrency checks).
+      startedAt: performance.now(),
+      endedAt: undefined,
     };
     requests.push(record);
+    res.on("finish", () => {
+      record.endedAt = performance.now();
+    });
     // Whether the client went away before the reply was complete (abort, cancel).
     record.closedEarly = false;
     res.on("close", () => {

@@ -19,7 +19,18 @@ export type {
  * before it, starting with the user: `["Hi", "Hello!"]`), or a message
  * rig-wasm returned (`AgentResponse.messages`), which goes back as it came.
  */
-export type Message = MessageInput | ResponseMessage;
+export type Message = MessageInput | ResponseMessage | LooseMessage;
+
+/**
+ * A message written as an object literal whose types TypeScript widened
+ * (`role: string`, parts with `type: string`). Accepted as it is; the role
+ * and the parts are checked when the call runs (an `InvalidArgumentError`
+ * naming the message, e.g. `history[0].role`).
+ */
+export interface LooseMessage {
+  role: string;
+  content: string | Array<{ type: string; [key: string]: unknown }>;
+}
 
 /** Helpers to build messages. */
 export const Message = {

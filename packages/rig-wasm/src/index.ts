@@ -33,6 +33,7 @@ export type {
   CompletionModelOptions,
   ConnectionOptions,
   DynamicContext,
+  BatchResult,
   Embedding,
   EmbeddingModelOptions,
 } from "./provider.js";
@@ -47,7 +48,10 @@ export {
   type VectorEntry,
   type VectorSearchRequest,
   type VectorStore,
+  type SearchStore,
 } from "./vector-store.js";
+export { IndexedDBVectorStore } from "./stores/indexeddb.js";
+export { IndexedDBResponseCache, MemoryResponseCache, type CachedResponse, type CacheLimits, type ResponseCache } from "./cache.js";
 
 /** The providers this build contains. */
 export function providers(): Array<{ id: string; embeddings: boolean; keyRequired: boolean }> {

@@ -4,6 +4,7 @@
  * `rig-wasm/openai` is `provider<OpenAIOptions>("openai")`; nothing here
  * knows which provider it serves.
  */
+import { cacheFrom, type CacheLimits, type ResponseCache } from "./cache.js";
 import { CallContext, type CallOptions } from "./call.js";
 import type { AgentResponse, CompletionRequest, CompletionResponse, Document, Message } from "./completion.js";
 import type {
@@ -15,14 +16,14 @@ import type {
   DynamicContextInput,
   EmbeddingModelInput,
 } from "./contract.js";
-import { InvalidArgumentError } from "./errors.js";
+import { InvalidArgumentError, type RigError } from "./errors.js";
 import { callAsync, callSync, errorFromData, toRigError } from "./invoke.js";
 import { describeThrown, isPlainObject, toJson, typeName } from "./json.js";
 import { chunkStream, readBatch } from "./stream-source.js";
 import type { RigStream, StreamPart } from "./streaming.js";
 import { ToolBox, type Tool } from "./tools.js";
 import { Transport, type FetchLike } from "./transport.js";
-import { storeBridge, type TextEmbedder, type VectorStore } from "./vector-store.js";
+import { storeBridge, type SearchStore, type TextEmbedder, type VectorStore } from "./vector-store.js";
 import { Handle } from "./wasm.js";
 import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm/rig_wasm.js";
 
@@ -30,14 +31,21 @@ import type { WasmAgent, WasmCompletionModel, WasmEmbeddingModel } from "../wasm
 export interface ConnectionOptions extends ConnectionInput {
   /** The `fetch` to use (default: the global one). */
   fetch?: FetchLike;
+  /**
+   * Answer requests already made from a cache (opt-in): `{ maxEntries,
+   * ttlMs? }` for a cache of this object's own, or a cache shared by several
+   * (`MemoryResponseCache`, `IndexedDBResponseCache`, any `{ get, set }`).
+   * Keyed by the provider and the complete request; streams bypass it.
+   */
+  cache?: ResponseCache | CacheLimits;
 }
 
 /** Where an agent finds documents for each prompt. */
 export interface DynamicContext extends DynamicContextInput {
-  /** The store: any object with `topN(request)`. */
-  store?: VectorStore;
+  /** The store: any object with `topN(request)` (or `search(query, topN)`). */
+  store?: VectorStore | SearchStore;
   /** Another name for `store`. */
-  dynamicTools?: VectorStore;
+  dynamicTools?: VectorStore | SearchStore;
 }
 
 export interface AgentOptions extends Omit<AgentInput, "context" | "dynamicContext">, ConnectionOptions {
@@ -53,17 +61,20 @@ export interface CompletionModelOptions extends CompletionModelInput, Connection
 
 export interface EmbeddingModelOptions extends EmbeddingModelInput, ConnectionOptions {}
 
+/** One prompt's outcome in a batch: its answer, or its typed error. */
+export type BatchResult = { ok: true; text: string } | { ok: false; error: RigError };
+
 /** Options of one agent call. */
 export interface AgentCallOptions extends AgentCallInput, CallOptions {}
 
 /** An embedding: the text and its vector. */
 export interface Embedding {
   document: string;
-  /** The vector, as 32-bit floats. */
-  vec: Float32Array;
+  /** The vector (the provider's numbers as they came). */
+  vec: number[];
 }
 
-const JS_ONLY = ["tools", "fetch", "dynamicContext"] as const;
+const JS_ONLY = ["tools", "fetch", "dynamicContext", "cache"] as const;
 
 function checkOptions(options: unknown, what: string): Record<string, unknown> {
   if (!isPlainObject(options)) {
@@ -121,6 +132,7 @@ function transportFor(provider: string, options: Record<string, unknown>): Trans
     headers: options.headers as Record<string, string> | undefined,
     maxRetries: (options.maxRetries as number | undefined) ?? 2,
     streamIdleMs: options.streamIdleTimeoutMs as number | undefined,
+    cache: cacheFrom(options.cache),
   });
 }
 
@@ -173,6 +185,33 @@ export class BaseAgent {
     const changed = await raceAbort(this.#tools.changedDefinitions(text), ctx);
     if (changed !== undefined) callSync(() => inner.setTools(changed));
     this.#ready = true;
+  }
+
+  /**
+   * Send many prompts, at most `concurrency` (default 4) at a time. Resolves
+   * to one result per prompt, in the prompts' order: the answer, or the typed
+   * error of that prompt alone. `signal` ends every prompt not yet answered.
+   */
+  async batchPrompt(prompts: string[], options?: AgentCallOptions & { concurrency?: number }): Promise<BatchResult[]> {
+    if (!Array.isArray(prompts)) throw new InvalidArgumentError("prompts", `must be an array of strings, got ${typeName(prompts)}`);
+    const { concurrency = 4, ...call } = options ?? {};
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidArgumentError("concurrency", `must be a whole number of at least 1, got ${String(concurrency)}`);
+    }
+    const results: BatchResult[] = new Array(prompts.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < prompts.length) {
+        const index = next++;
+        try {
+          results[index] = { ok: true, text: await this.prompt(prompts[index]!, call) };
+        } catch (error) {
+          results[index] = { ok: false, error: toRigError(error) };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, prompts.length) }, worker));
+    return results;
   }
 
   /**
@@ -344,7 +383,8 @@ export class BaseEmbeddingModel implements TextEmbedder {
     const ctx = context(options, this.#defaults);
     const inner = callSync(() => this.#inner.acquire());
     try {
-      return await callAsync(async () => (await inner.embed(texts, call, ctx)) as Embedding[], ctx);
+      const raw = await callAsync(async () => (await inner.embed(texts, call, ctx)) as Array<{ document: string; vec: Float64Array }>, ctx);
+      return raw.map(({ document, vec }) => ({ document, vec: Array.from(vec) }));
     } finally {
       this.#inner.release();
     }

@@ -11,6 +11,7 @@
  */
 import { CallContext } from "./call.js";
 import { ConnectionError, RigError, TimeoutError } from "./errors.js";
+import type { CachedResponse, ResponseCache } from "./cache.js";
 import { bindings } from "./wasm.js";
 
 /** Longest server-requested wait that is honoured; longer fails at once. */
@@ -29,6 +30,8 @@ export interface TransportSettings {
   maxRetries: number;
   /** How long a streamed body may send nothing while read (default {@link STREAM_IDLE_MS}). */
   streamIdleMs?: number | undefined;
+  /** Replies to requests already made (unary ones; streams bypass it). */
+  cache?: ResponseCache | undefined;
 }
 
 /** What the wasm side reads back (see `TransportResponse` in transport.rs). */
@@ -125,6 +128,16 @@ export class Transport {
       ...(ctx?.signal && { signal: ctx.signal }),
     };
     const maxRetries = ctx ? ctx.maxRetries : settings.maxRetries;
+    const cacheKey = settings.cache !== undefined && !streaming && typeof body === "string" ? `${settings.provider}\n${method} ${url}\n${body}` : undefined;
+    if (cacheKey !== undefined) {
+      let hit: CachedResponse | undefined;
+      try {
+        hit = await settings.cache!.get(cacheKey);
+      } catch {
+        // a cache that cannot be read is a miss
+      }
+      if (hit !== undefined) return unary(hit.status, hit.headers, hit.body);
+    }
 
     for (let attempt = 0; ; attempt++) {
       if (ctx?.isAborted) throw this.#fail(ctx, ctx.error());
@@ -158,7 +171,15 @@ export class Transport {
             }),
           );
         }
-        return unary(response.status, headerText(response.headers), bytes);
+        const headers = headerText(response.headers);
+        if (cacheKey !== undefined) {
+          try {
+            await settings.cache!.set(cacheKey, { status: response.status, headers, body: bytes, storedAt: Date.now() });
+          } catch {
+            // a cache that cannot store does not fail the call
+          }
+        }
+        return unary(response.status, headers, bytes);
       }
 
       const glue = bindings();

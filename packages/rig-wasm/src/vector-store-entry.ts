@@ -10,4 +10,6 @@ export {
   type VectorEntry,
   type VectorSearchRequest,
   type VectorStore,
+  type SearchStore,
 } from "./vector-store.js";
+export { IndexedDBVectorStore } from "./stores/indexeddb.js";

@@ -16,7 +16,7 @@ import type { CallOptions } from "./call.js";
 import type { StoreQuery } from "./contract.js";
 import { callSync } from "./invoke.js";
 import { describeThrown, describeValue, isPlainObject, toJson, typeName } from "./json.js";
-import { bindings, Handle } from "./wasm.js";
+import { bindings, Handle, survive, type Survivor } from "./wasm.js";
 import type { WasmVectorStore } from "../wasm/rig_wasm.js";
 
 /** What a store is asked: the query text (or vector), how many, and a score floor. */
@@ -35,6 +35,15 @@ export type SearchIdResult = [score: number, id: string];
 export interface VectorStore<Document = unknown> {
   topN(request: VectorSearchRequest): SearchResult<Document>[] | Promise<SearchResult<Document>[]>;
   topNIds?(request: VectorSearchRequest): SearchIdResult[] | Promise<SearchIdResult[]>;
+}
+
+/**
+ * A store with `search(query, topN)` returning `[score, id, document]`
+ * results: taken as an agent's dynamic context too (`topN(request)` is the
+ * contract to implement).
+ */
+export interface SearchStore {
+  search(query: string, topN: number): unknown;
 }
 
 /**
@@ -99,8 +108,21 @@ function checkSamples(request: VectorSearchRequest): { samples: number; threshol
 export class InMemoryVectorStore<Document = unknown> implements VectorStore<Document> {
   readonly #handle: Handle<WasmVectorStore>;
   readonly #model: TextEmbedder | undefined;
-  /** The instance holding the data was replaced after an internal error. */
+  /** The instance holding the data was replaced after an internal error, and the data could not be saved. */
   #lost = false;
+  /** The index, saved out of an instance about to be replaced. */
+  #saved: Uint8Array | undefined;
+  /** Whether the first index was made (later ones replace it after a reset). */
+  #created = false;
+  readonly #survivor: Survivor = {
+    saveBeforeReset: () => {
+      // Freed, or not rebuilt since an earlier reset (what was saved then still stands).
+      const index = this.#handle.live();
+      if (index === undefined) return;
+      this.#saved = undefined;
+      this.#saved = index.toBytes();
+    },
+  };
 
   constructor(options: InMemoryVectorStoreOptions = {}, index?: WasmVectorStore) {
     if (!isPlainObject(options)) {
@@ -116,15 +138,17 @@ export class InMemoryVectorStore<Document = unknown> implements VectorStore<Docu
       () =>
         new Handle(
           (glue) => {
-            const made = first ?? new glue.WasmVectorStore();
+            const saved = this.#saved;
+            this.#saved = undefined;
+            const made = first ?? (saved === undefined ? new glue.WasmVectorStore() : glue.WasmVectorStore.fromBytes(saved));
+            if (first === undefined && saved === undefined && this.#created) this.#lost = true;
             first = undefined;
+            this.#created = true;
             return made;
-          },
-          () => {
-            this.#lost = true;
           },
         ),
     );
+    survive(this.#survivor);
   }
 
   /** The index, valid in the current instance. */
@@ -193,23 +217,7 @@ export class InMemoryVectorStore<Document = unknown> implements VectorStore<Docu
    * `doc_<n>`; each document is `{ text }` unless given.
    */
   async addDocuments(entries: Array<TextEntry<Document> | string>): Promise<void> {
-    const model = this.#requireModel("addDocuments");
-    if (!Array.isArray(entries)) throw new InvalidArgumentError("entries", `must be an array, got ${typeName(entries)}`);
-    const start = this.count;
-    const normalized = entries.map((entry, i) => {
-      const value = typeof entry === "string" ? { text: entry } : entry;
-      if (!value || typeof value.text !== "string") {
-        throw new InvalidArgumentError(`entries[${i}].text`, "must be a string");
-      }
-      return {
-        id: value.id ?? `doc_${start + i}`,
-        text: value.text,
-        document: (value.document ?? { text: value.text }) as Document,
-      };
-    });
-    if (normalized.length === 0) return;
-    const embeddings = await model.embedTexts(normalized.map((entry) => entry.text));
-    this.addMany(normalized.map((entry, i) => ({ id: entry.id, document: entry.document, vector: embeddings[i]!.vec })));
+    this.addMany(await embedEntries(entries, this.#requireModel("addDocuments"), this.count));
   }
 
   /** Remove an entry; whether it was there. */
@@ -265,6 +273,11 @@ export class InMemoryVectorStore<Document = unknown> implements VectorStore<Docu
     return callSync(() => this.#index.toBytes());
   }
 
+  /** The embedding model this store was given (for stores built on it). */
+  get model(): TextEmbedder | undefined {
+    return this.#model;
+  }
+
   #requireModel(what: string): TextEmbedder {
     if (!this.#model) {
       throw new InvalidArgumentError("model", `${what} needs an embedding model: new InMemoryVectorStore({ model })`);
@@ -284,17 +297,39 @@ export class InMemoryVectorStore<Document = unknown> implements VectorStore<Docu
 /** The bridge the wasm side calls to search a JavaScript store. */
 export type StoreBridge = (method: "topN" | "topNIds", requestJson: string) => Promise<string>;
 
+/** Text entries embedded with `model`, as vector entries (ids `doc_<n>` from `start` where none is given). */
+export async function embedEntries<Document>(entries: Array<TextEntry<Document> | string>, model: TextEmbedder, start: number): Promise<Array<VectorEntry<Document>>> {
+  if (!Array.isArray(entries)) throw new InvalidArgumentError("entries", `must be an array, got ${typeName(entries)}`);
+  const normalized = entries.map((entry, i) => {
+    const value = typeof entry === "string" ? { text: entry } : entry;
+    if (!value || typeof value.text !== "string") {
+      throw new InvalidArgumentError(`entries[${i}].text`, "must be a string");
+    }
+    return {
+      id: value.id ?? `doc_${start + i}`,
+      text: value.text,
+      document: (value.document ?? { text: value.text }) as Document,
+    };
+  });
+  if (normalized.length === 0) return [];
+  const embeddings = await model.embedTexts(normalized.map((entry) => entry.text));
+  return normalized.map((entry, i) => ({ id: entry.id, document: entry.document, vector: embeddings[i]!.vec }));
+}
+
 /** Check `store` follows the contract and make its bridge. */
 export function storeBridge(store: unknown, field: string): StoreBridge {
-  if (typeof store !== "object" || store === null || typeof (store as VectorStore).topN !== "function") {
-    throw new InvalidArgumentError(field, `must be a vector store: an object with a topN(request) method, got ${typeName(store)}`);
+  const hasTopN = typeof store === "object" && store !== null && typeof (store as VectorStore).topN === "function";
+  const hasSearch = typeof store === "object" && store !== null && typeof (store as SearchStore).search === "function";
+  if (!hasTopN && !hasSearch) {
+    throw new InvalidArgumentError(field, `must be a vector store: an object with a topN(request) method (or search(query, topN)), got ${typeName(store)}`);
   }
-  const target = store as VectorStore;
   return async (method, requestJson) => {
     const request = JSON.parse(requestJson) as StoreQuery;
     let result: unknown;
     try {
-      result = method === "topNIds" && typeof target.topNIds === "function" ? await target.topNIds(request) : await target.topN(request);
+      if (!hasTopN) result = await (store as SearchStore).search(request.query, request.samples);
+      else if (method === "topNIds" && typeof (store as VectorStore).topNIds === "function") result = await (store as VectorStore).topNIds!(request);
+      else result = await (store as VectorStore).topN(request);
     } catch (error) {
       throw `the vector store's ${method} failed: ${describeThrown(error)}`;
     }

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Object, Promise, Reflect};
+use js_sys::{Array, Float64Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::transport::{JsHttp, Transport};
@@ -92,7 +92,6 @@ impl EmbeddingState {
             }
             for embedding in response.embeddings {
                 let object = Object::new();
-                let vector: Vec<f32> = embedding.vec.iter().map(|x| *x as f32).collect();
                 let _ = Reflect::set(
                     &object,
                     &JsValue::from_str("document"),
@@ -101,7 +100,7 @@ impl EmbeddingState {
                 let _ = Reflect::set(
                     &object,
                     &JsValue::from_str("vec"),
-                    &Float32Array::from(vector.as_slice()),
+                    &Float64Array::from(embedding.vec.as_slice()),
                 );
                 out.push(&object);
             }
@@ -141,7 +140,7 @@ impl WasmEmbeddingModel {
     }
 
     /// Embed `texts` (a string or an array of strings), in order.
-    /// Resolves to `[{document, vec: Float32Array}]`.
+    /// Resolves to `[{document, vec: Float64Array}]` (the provider's numbers as they came).
     pub fn embed(&self, texts: JsValue, call: JsValue, ctx: JsValue) -> Promise {
         let state = self.state.clone();
         wasm_bindgen_futures::future_to_promise(async move {

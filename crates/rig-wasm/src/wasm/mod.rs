@@ -145,4 +145,21 @@ pub fn retry_after(headers: &str) -> Option<f64> {
         .map(|ms| ms as f64)
 }
 
+/// The error for a non-success reply of a service the TypeScript layer calls
+/// itself (a vector database), as JSON `BindError`: the same status → code
+/// rule and message as a provider's.
+#[wasm_bindgen(js_name = httpError)]
+pub fn http_error(service: &str, status: u16, body: &str) -> String {
+    let detail = crate::error::truncate_body(body.trim());
+    let body = (!body.is_empty()).then_some(body);
+    crate::error::BindError::http_from(
+        crate::error::Service::Database,
+        service,
+        status,
+        body,
+        &detail,
+    )
+    .to_json()
+}
+
 pub use panic::init_panic_hook;

@@ -108,7 +108,7 @@ export class LocalEmbeddingModel implements TextEmbedder {
       ctx.settle();
     }
     const d = this.dimensions;
-    return texts.map((document, i) => ({ document, vec: flat.slice(i * d, (i + 1) * d) }));
+    return texts.map((document, i) => ({ document, vec: Array.from(flat.subarray(i * d, (i + 1) * d)) }));
   }
 
   /** Release the model's memory now (and stop its worker); calls after this fail. `using` calls it too. */
