@@ -5,6 +5,7 @@
 #   scripts/setup.sh            toolchain + wasm-bindgen + npm dependencies
 #                               + the local models' weights (RIG_WASM_SKIP_MODELS=1: not)
 #   scripts/setup.sh --browser  also Chromium (for the browser tests)
+#   scripts/setup.sh --chroma   also a Chroma server (PyPI chromadb, for the store tests)
 #
 # The Rust toolchain is the one rust-toolchain.toml pins, with its wasm32
 # target, installed through rustup; its paths are written to
@@ -15,9 +16,11 @@ ROOT=$(pwd)
 mkdir -p .cache
 
 want_browser=0
+want_chroma=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
+    --chroma) want_chroma=1 ;;
     *) echo "setup.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -138,6 +141,12 @@ if [ $want_browser = 1 ]; then
   elif ! [ -x /usr/bin/chromium ]; then
     apt_install chromium chromium-driver
   fi
+fi
+
+# --- A real Chroma server for the vector-store tests -------------------------
+if [ $want_chroma = 1 ]; then
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then apt_install python3-venv; fi
+  bash scripts/chroma.sh install
 fi
 
 log "ready (wasm toolchain: $("$WASM_RUSTC" --version), wasm-bindgen $bindgen_version, node $(node --version))"

@@ -16,13 +16,17 @@ count() { # count <label> <log>: record "label: N passed" from node --test / car
 }
 
 step "setup"
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --browser --chroma
 source .cache/toolchain.env
 
 step "build (as shipped), its API report and its exports"
 bash scripts/build.sh
 node scripts/check-shipped.mjs
 node scripts/api-report.mjs
+
+step "the design's examples, unchanged, against the packed package"
+node tests/packaged/design-examples.mjs | tee .cache/test-logs/design.log
+summary+=("design examples (packed): $(grep -c '^ok' .cache/test-logs/design.log) passed")
 
 step "build with the test hooks (the tests' panics and kernel probe)"
 TEST_HOOKS=1 bash scripts/build.sh
@@ -40,6 +44,12 @@ count "Rust unit tests" .cache/test-logs/rust.log
 # The local models against real weights: optimised (debug candle is ~50x slower).
 cargo test --profile local-native -p rig-wasm-local --quiet 2>&1 | tee .cache/test-logs/rust-local.log
 count "Rust local-model tests" .cache/test-logs/rust-local.log
+
+step "a real Chroma server for the store tests (Node and Chromium)"
+chroma_env=$(bash scripts/chroma.sh start)
+export "${chroma_env?}"
+trap 'bash scripts/chroma.sh stop' EXIT
+echo "$chroma_env"
 
 step "Node.js integration tests"
 node --test --test-timeout=60000 --test-reporter=tap tests/node/ 2>&1 | tee .cache/test-logs/node.log | grep -E '^(not )?ok|^# (pass|fail)' || true

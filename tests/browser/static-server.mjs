@@ -1,6 +1,6 @@
 // A static file server for the browser tests: serves the built package at
-// /pkg/, the test files at /tests/, the examples (/examples/, compiled in
-// /.cache/examples/), the model weights (/.cache/models/) and the local
+// /pkg/, the test files at /tests/, benchmark pages at /bench/, the examples
+// (/examples/, compiled in /.cache/examples/), the model weights (/.cache/models/) and the local
 // model's reference data, plus a page whose import map resolves
 // `rig-wasm/...` the way a bundler would (from package.json "exports").
 // It listens on its own port, so every API call from the page is
@@ -49,7 +49,7 @@ export async function startStaticServer({ host = "127.0.0.1" } = {}) {
       }
       let file;
       if (url.pathname.startsWith("/pkg/")) file = normalize(join(PKG, url.pathname.slice(5)));
-      else if (url.pathname.startsWith("/tests/") || url.pathname.startsWith("/examples/") || url.pathname.startsWith("/.cache/") || url.pathname.startsWith("/crates/local-model/tests/reference/")) file = normalize(join(ROOT, url.pathname));
+      else if (url.pathname.startsWith("/tests/") || url.pathname.startsWith("/bench/") || url.pathname.startsWith("/examples/") || url.pathname.startsWith("/.cache/") || url.pathname.startsWith("/crates/local-model/tests/reference/")) file = normalize(join(ROOT, url.pathname));
       if (!file || !file.startsWith(ROOT)) throw Object.assign(new Error("forbidden"), { status: 403 });
       const body = await readFile(file);
       res.writeHead(200, {

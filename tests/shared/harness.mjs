@@ -93,6 +93,15 @@ function checkError(error, check) {
   }
 }
 
+/** Five documents for retrieval scenarios: two about WebAssembly (1 and 4), two about Rust (0 and 3). */
+export const DOCS = [
+  "Rust is a systems programming language that runs blazingly fast.",
+  "WebAssembly is a binary instruction format for a stack-based virtual machine.",
+  "Machine learning is a subset of artificial intelligence.",
+  "The Rust programming language is designed for performance and safety.",
+  "WebAssembly enables high-performance applications on the web.",
+];
+
 /** A fresh session id: scopes mock scripts and recorded requests. */
 export function session(prefix = "s") {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}-${Date.now().toString(36)}`;

@@ -7,4 +7,6 @@ export const suites = {
   history: () => import("./history.scenarios.mjs"),
   reliability: () => import("./reliability.scenarios.mjs"),
   local: () => import("./local.scenarios.mjs"),
+  stores: () => import("./stores.scenarios.mjs"),
+  features: () => import("./features.scenarios.mjs"),
 };

@@ -152,7 +152,7 @@ export default defineScenarios((scenario) => {
         const model = new EmbeddingModel(options);
         const result = await model.embedTexts(["first text", "second text"]);
         assert.deepEqual(result.map((e) => e.document), ["first text", "second text"]);
-        assert.ok(result[0].vec instanceof Float32Array && result[0].vec.length > 0, "vectors");
+        assert.ok(Array.isArray(result[0].vec) && result[0].vec.length > 0 && typeof result[0].vec[0] === "number", "vectors are number[]");
         const [request] = await recorded(env.mockUrl, id);
         assert.equal(request.path, p.embed);
         p.auth(request.headers, request);
